@@ -1,0 +1,201 @@
+//! `site.toml`: the site's title, public URL and output folder.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diag::{Diagnostic, Diagnostics};
+
+pub const FILE: &str = "site.toml";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub title: String,
+    pub description: Option<String>,
+    /// The public URL the site is served under, always ending in `/`.
+    pub base_url: String,
+    /// Output folder, relative to the site root.
+    pub output_dir: String,
+    pub language: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "AI pricing trends".into(),
+            description: None,
+            base_url: "/".into(),
+            output_dir: "public".into(),
+            language: "en".into(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: Spanned<String>,
+    description: Option<String>,
+    base_url: Option<Spanned<String>>,
+    output_dir: Option<Spanned<String>>,
+    language: Option<String>,
+}
+
+/// Reads `site.toml` under `root`. A missing file is an error: it is what
+/// marks a folder as a trendsite site.
+pub fn load(root: &Path) -> Result<Config, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let text = match std::fs::read(root.join(FILE)) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => {
+                diags.push(Diagnostic::file_error(FILE, "file is not valid UTF-8"));
+                return Err(diags);
+            }
+        },
+        Err(e) => {
+            diags.push(
+                Diagnostic::file_error(FILE, format!("cannot read the site configuration: {e}"))
+                    .help("a site folder holds site.toml, content/companies/ and content/trends/; pass --root to point at one"),
+            );
+            return Err(diags);
+        }
+    };
+    parse(&text)
+}
+
+pub fn parse(text: &str) -> Result<Config, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let raw: RawConfig = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            diags.push(toml_error(FILE, text, 0, &e));
+            return Err(diags);
+        }
+    };
+    let mut config = Config {
+        title: raw.title.into_inner(),
+        description: raw.description,
+        language: raw.language.unwrap_or_else(|| "en".into()),
+        ..Config::default()
+    };
+    if let Some(url) = raw.base_url {
+        match normalize_base_url(url.get_ref()) {
+            Some(url) => config.base_url = url,
+            None => diags.push(
+                Diagnostic::error(FILE, text, url.span(), "invalid base_url")
+                    .field("base_url")
+                    .expected("an http(s) URL such as https://example.org/ or a path such as /"),
+            ),
+        }
+    }
+    if let Some(dir) = raw.output_dir {
+        let d = dir.get_ref();
+        if d.is_empty() || Path::new(d).is_absolute() || d.split(['/', '\\']).any(|p| p == "..") {
+            diags.push(
+                Diagnostic::error(FILE, text, dir.span(), "invalid output_dir")
+                    .field("output_dir")
+                    .expected("a folder inside the site root, such as \"public\""),
+            );
+        } else {
+            config.output_dir = d.clone();
+        }
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(config)
+    }
+}
+
+/// `https://example.org/sub` → `https://example.org/sub/`; a bare path such as
+/// `/` or `/sub/` is accepted too, for sites that only ever use relative links.
+pub fn normalize_base_url(url: &str) -> Option<String> {
+    let mut url = url.trim().to_string();
+    if url.starts_with('/') {
+        if url.contains("//") || url.contains(['?', '#', ' ']) {
+            return None;
+        }
+    } else {
+        let parsed = url::Url::parse(&url).ok()?;
+        if !matches!(parsed.scheme(), "http" | "https")
+            || parsed.host_str().is_none()
+            || parsed.query().is_some()
+            || parsed.fragment().is_some()
+        {
+            return None;
+        }
+        url = parsed.to_string();
+    }
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    Some(url)
+}
+
+/// The path part of a base URL: what every internal link starts with.
+pub fn base_path(base_url: &str) -> String {
+    if base_url.starts_with('/') {
+        return base_url.to_string();
+    }
+    match url::Url::parse(base_url) {
+        Ok(u) => u.path().to_string(),
+        Err(_) => "/".to_string(),
+    }
+}
+
+/// Turns a TOML parse or type error into a diagnostic. `offset` is where the
+/// TOML text starts inside `source`, the whole file.
+pub fn toml_error(file: &str, source: &str, offset: usize, e: &toml::de::Error) -> Diagnostic {
+    let message = e.message().trim().to_string();
+    let (headline, expected) = split_toml_message(&message);
+    let d = match e.span() {
+        Some(span) => Diagnostic::error(
+            file,
+            source,
+            offset + span.start..offset + span.end,
+            headline,
+        ),
+        None => Diagnostic::file_error(file, headline),
+    };
+    match expected {
+        Some(expected) => d.expected(expected),
+        None => d,
+    }
+}
+
+/// serde writes "unknown field `x`, expected one of `a`, `b`": the part after
+/// the comma is what goes under the caret.
+fn split_toml_message(message: &str) -> (String, Option<String>) {
+    if let Some((head, tail)) = message.split_once(", expected ") {
+        return (head.to_string(), Some(format!("expected {tail}")));
+    }
+    (message.to_string(), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_normalized() {
+        assert_eq!(
+            normalize_base_url("https://example.org/sub").as_deref(),
+            Some("https://example.org/sub/")
+        );
+        assert_eq!(normalize_base_url("/").as_deref(), Some("/"));
+        assert_eq!(normalize_base_url("ftp://x.org/"), None);
+        assert_eq!(normalize_base_url("javascript:alert(1)"), None);
+        assert_eq!(base_path("https://example.org/sub/"), "/sub/");
+        assert_eq!(base_path("https://example.org/"), "/");
+    }
+
+    #[test]
+    fn unknown_key_is_reported_with_position() {
+        let err = parse("title = \"x\"\ntitel = \"y\"\n").unwrap_err();
+        let d = err.iter().next().unwrap();
+        assert_eq!((d.line, d.column), (2, 1), "{d}");
+        assert!(d.message.contains("titel"), "{d}");
+    }
+}

@@ -1,0 +1,354 @@
+//! Diagnostics: every problem trendsite finds in a site, with the file, line,
+//! column and field it concerns, so an editor can act on it without guessing.
+//!
+//! A diagnostic keeps the one line of source it points at rather than the whole
+//! file, so diagnostics are cheap to collect from parallel workers and can be
+//! rendered long after the file text is gone.
+
+use std::fmt;
+use std::ops::Range;
+
+use annotate_snippets::{Level, Renderer, Snippet};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// The source line a diagnostic points at, and the part of it underlined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Excerpt {
+    text: String,
+    underline: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Path relative to the site root, with `/` separators.
+    pub file: String,
+    /// 1-based; 0 when the problem concerns the whole file.
+    pub line: usize,
+    /// 1-based, in characters; 0 when the problem concerns the whole file.
+    pub column: usize,
+    /// The front-matter field concerned, as a dotted path (`metering.mechanic`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
+    /// What was expected at that place, shown under the underlined text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    #[serde(skip)]
+    excerpt: Option<Excerpt>,
+}
+
+impl Diagnostic {
+    fn new(severity: Severity, file: &str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            file: file.to_string(),
+            line: 0,
+            column: 0,
+            field: None,
+            message: message.into(),
+            expected: None,
+            help: None,
+            excerpt: None,
+        }
+    }
+
+    /// An error about a whole file (unreadable, badly named, ...).
+    pub fn file_error(file: &str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, file, message)
+    }
+
+    /// An error at `span`, a byte range of `source`, the full text of `file`.
+    pub fn error(file: &str, source: &str, span: Range<usize>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, file, message).at(source, span)
+    }
+
+    pub fn warning(
+        file: &str,
+        source: &str,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::new(Severity::Warning, file, message).at(source, span)
+    }
+
+    pub fn file_warning(file: &str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, file, message)
+    }
+
+    /// Points the diagnostic at `span` of `source`, computing line and column.
+    pub fn at(mut self, source: &str, span: Range<usize>) -> Self {
+        let start = floor_char_boundary(source, span.start.min(source.len()));
+        let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i);
+        let text = source[line_start..line_end].trim_end_matches('\r');
+        let end = floor_char_boundary(source, span.end.clamp(start, line_start + text.len()));
+        (self.line, self.column) = position(source, start);
+        self.excerpt = Some(Excerpt {
+            text: text.to_string(),
+            underline: (start - line_start)..(end - line_start).max(start - line_start),
+        });
+        self
+    }
+
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn expected(mut self, expected: impl Into<String>) -> Self {
+        self.expected = Some(expected.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:col`, or just `file` when the problem has no position.
+    pub fn location(&self) -> String {
+        if self.line == 0 {
+            self.file.clone()
+        } else {
+            format!("{}:{}:{}", self.file, self.line, self.column)
+        }
+    }
+
+    /// The multi-line report with the source excerpt, as a terminal shows it.
+    pub fn render(&self, color: bool) -> String {
+        let level = match self.severity {
+            Severity::Error => Level::Error,
+            Severity::Warning => Level::Warning,
+        };
+        let title = match &self.field {
+            Some(field) => format!("{} (field `{field}`)", self.message),
+            None => self.message.clone(),
+        };
+        let origin = self.location();
+        let mut message = level.title(&title);
+        let snippet;
+        match &self.excerpt {
+            Some(excerpt) => {
+                let mut annotation = level.span(excerpt.underline.clone());
+                if let Some(expected) = &self.expected {
+                    annotation = annotation.label(expected);
+                }
+                // The renderer appends `:line:col` to the origin itself.
+                snippet = Snippet::source(&excerpt.text)
+                    .line_start(self.line)
+                    .origin(&self.file)
+                    .annotation(annotation);
+                message = message.snippet(snippet);
+            }
+            None => {
+                // No excerpt to draw: a location line and notes read better
+                // than an empty snippet frame.
+                let kind = match self.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                };
+                let mut out = format!("{kind}: {title}\n  --> {origin}");
+                if let Some(expected) = &self.expected {
+                    out.push_str(&format!("\n   = expected: {expected}"));
+                }
+                if let Some(help) = &self.help {
+                    out.push_str(&format!("\n   = help: {help}"));
+                }
+                return out;
+            }
+        }
+        if let Some(help) = &self.help {
+            message = message.footer(Level::Help.title(help));
+        }
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        renderer.render(message).to_string()
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{}: {kind}: {}", self.location(), self.message)?;
+        if let Some(field) = &self.field {
+            write!(f, " (field `{field}`)")?;
+        }
+        if let Some(expected) = &self.expected {
+            write!(f, "; {expected}")?;
+        }
+        Ok(())
+    }
+}
+
+/// 1-based line and character column of byte `offset` in `source`.
+pub fn position(source: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(source, offset.min(source.len()));
+    let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = source.as_bytes()[..line_start]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1;
+    let mut column = source[line_start..offset].chars().count() + 1;
+    // A BOM is invisible in an editor, so it must not shift the column.
+    if line == 1 && source.starts_with('\u{feff}') && column > 1 {
+        column -= 1;
+    }
+    (line, column)
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Diagnostics from a whole run, in a stable order: by file, then position.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics(Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.0.extend(other);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.0.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.0.len() - self.error_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+
+    pub fn sort(&mut self) {
+        self.0.sort_by(|a, b| {
+            (&a.file, a.line, a.column, a.severity, &a.message)
+                .cmp(&(&b.file, b.line, b.column, b.severity, &b.message))
+        });
+        self.0.dedup();
+    }
+
+    /// Every diagnostic rendered with its excerpt, then a count line.
+    pub fn render(&self, color: bool) -> String {
+        let mut out = String::new();
+        for d in &self.0 {
+            out.push_str(&d.render(color));
+            out.push_str("\n\n");
+        }
+        out
+    }
+
+    pub fn summary(&self) -> String {
+        fn plural(n: usize, word: &str) -> String {
+            if n == 1 {
+                format!("1 {word}")
+            } else {
+                format!("{n} {word}s")
+            }
+        }
+        let files = {
+            let mut files: Vec<&str> = self.0.iter().map(|d| d.file.as_str()).collect();
+            files.sort_unstable();
+            files.dedup();
+            files.len()
+        };
+        format!(
+            "{}, {} in {}",
+            plural(self.error_count(), "error"),
+            plural(self.warning_count(), "warning"),
+            plural(files, "file")
+        )
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn position_is_line_and_character_column() {
+        let src = "a = 1\nname = \"é\" x\n";
+        let at = src.find('x').unwrap();
+        let d = Diagnostic::error("f.md", src, at..at + 1, "bad");
+        assert_eq!((d.line, d.column), (2, 12));
+        assert_eq!(d.location(), "f.md:2:12");
+    }
+
+    #[test]
+    fn bom_does_not_shift_the_column() {
+        let src = "\u{feff}+++x";
+        let at = src.find('x').unwrap();
+        let d = Diagnostic::error("f.md", src, at..at + 1, "bad");
+        assert_eq!((d.line, d.column), (1, 4));
+    }
+
+    #[test]
+    fn rendered_report_names_file_line_and_expectation() {
+        let src = "+++\nai_packaging = \"bundle\"\n+++\n";
+        let at = src.find("\"bundle\"").unwrap();
+        let d = Diagnostic::error("content/companies/x.md", src, at..at + 8, "unknown value")
+            .field("ai_packaging")
+            .expected("one of: bundled, tiered");
+        let text = d.render(false);
+        assert!(text.contains("content/companies/x.md:2:16"), "{text}");
+        assert!(text.contains("one of: bundled, tiered"), "{text}");
+        assert!(text.contains("ai_packaging = \"bundle\""), "{text}");
+    }
+
+    #[test]
+    fn span_past_the_end_is_clamped() {
+        let d = Diagnostic::error("f.md", "abc", 10..20, "bad");
+        assert_eq!((d.line, d.column), (1, 4));
+    }
+}

@@ -1,0 +1,420 @@
+//! The typed site: companies and trends as validated values, and the schema
+//! of company fields that trend filters are written against.
+//!
+//! Everything here has passed validation in `content`; later stages never see
+//! raw strings where an enum or a date belongs.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::config::Config;
+
+/// Declares a closed set of values written in content as kebab-case strings,
+/// so the allowed values shown in errors and the parser can never drift apart.
+macro_rules! value_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+value_enum! {
+    /// How AI reaches the customer.
+    Packaging {
+        Bundled = "bundled",
+        Tiered = "tiered",
+        AddOn = "add-on",
+        SeparateSku = "separate-sku",
+        UsageBased = "usage-based",
+        None = "none",
+    }
+}
+
+value_enum! {
+    /// The unit that AI consumption is counted in.
+    Mechanic {
+        Credits = "credits",
+        Tokens = "tokens",
+        Requests = "requests",
+        Characters = "characters",
+        MediaMinutes = "media-minutes",
+        ComputeTime = "compute-time",
+        ComputeUnits = "compute-units",
+        Outcomes = "outcomes",
+        Seats = "seats",
+        None = "none",
+    }
+}
+
+value_enum! {
+    Period { Month = "month", Year = "year", OneTime = "one-time" }
+}
+
+value_enum! {
+    Per { User = "user", Workspace = "workspace", Account = "account" }
+}
+
+impl Packaging {
+    /// What the value means, as the format documentation words it.
+    pub fn description(self) -> &'static str {
+        match self {
+            Packaging::Bundled => "AI is included in the regular plans",
+            Packaging::Tiered => "AI is included, but how much depends on the tier",
+            Packaging::AddOn => "AI is bought on top of a plan",
+            Packaging::SeparateSku => "AI is its own plan or product line",
+            Packaging::UsageBased => "AI is sold as metered infrastructure",
+            Packaging::None => "no AI in the offer",
+        }
+    }
+}
+
+impl Mechanic {
+    pub fn description(self) -> &'static str {
+        match self {
+            Mechanic::Credits => "AI use is counted in credits",
+            Mechanic::Tokens => "AI use is counted in tokens",
+            Mechanic::Requests => "AI use is counted in requests",
+            Mechanic::Characters => "AI use is counted in characters",
+            Mechanic::MediaMinutes => "AI use is counted in minutes of audio or video",
+            Mechanic::ComputeTime => "AI use is counted in compute time",
+            Mechanic::ComputeUnits => "AI use is counted in vendor compute units",
+            Mechanic::Outcomes => "AI is charged per outcome delivered",
+            Mechanic::Seats => "AI is priced per seat, with no consumption metering",
+            Mechanic::None => "AI use is not metered",
+        }
+    }
+}
+
+/// A calendar date, as TOML writes it (`2026-10-01`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// A valid Gregorian date, or `None`.
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
+        let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days)
+            .contains(&day)
+            .then_some(Date { year, month, day })
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Metering {
+    pub mechanic: Mechanic,
+    pub unit: Option<String>,
+    pub payg: bool,
+    pub note: Option<String>,
+    /// The file line the note stands on, for problems found rendering it.
+    #[serde(skip)]
+    pub note_line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tier {
+    pub name: String,
+    /// `None` means "contact sales".
+    pub price_usd: Option<f64>,
+    pub period: Option<Period>,
+    pub per: Option<Per>,
+    pub ai_allowance: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Source {
+    pub url: String,
+    pub checked: Date,
+}
+
+/// A Markdown body and the file line it starts on, so that problems found
+/// while rendering it can be reported at the right line.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Body {
+    pub markdown: String,
+    /// 1-based; every body starts at the beginning of a line.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Company {
+    pub slug: String,
+    /// Path relative to the site root, for diagnostics.
+    pub file: String,
+    pub name: String,
+    pub website: String,
+    pub category: String,
+    pub packaging: Packaging,
+    pub verified: Date,
+    /// Absent only when `packaging` is `none`.
+    pub metering: Option<Metering>,
+    pub tiers: Vec<Tier>,
+    pub sources: Vec<Source>,
+    pub body: Body,
+}
+
+impl Company {
+    /// The mechanic a company is filed under; a company without `[metering]`
+    /// counts as not metered.
+    pub fn mechanic(&self) -> Mechanic {
+        self.metering
+            .as_ref()
+            .map_or(Mechanic::None, |m| m.mechanic)
+    }
+
+    pub fn note(&self) -> Option<&str> {
+        self.metering.as_ref().and_then(|m| m.note.as_deref())
+    }
+}
+
+/// The kind of value a company field holds, which decides what a filter on
+/// it may list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    Url,
+    Slug,
+    Date,
+    Bool,
+    Number,
+    Enum(&'static [&'static str]),
+}
+
+impl FieldKind {
+    pub fn describe(self) -> String {
+        match self {
+            FieldKind::Text => "a string".into(),
+            FieldKind::Url => "an http(s) URL string".into(),
+            FieldKind::Slug => "a slug string (lower-case letters, digits and `-`)".into(),
+            FieldKind::Date => "a TOML date such as 2026-10-01".into(),
+            FieldKind::Bool => "true or false".into(),
+            FieldKind::Number => "a number".into(),
+            FieldKind::Enum(names) => format!("one of: {}", names.join(", ")),
+        }
+    }
+}
+
+macro_rules! fields {
+    ($($variant:ident = $path:literal : $kind:expr),+ $(,)?) => {
+        /// A field of the company format, addressed by its dotted path.
+        /// Fields inside `[[tiers]]` and `[[sources]]` hold one value per entry.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Field { $($variant),+ }
+
+        impl Field {
+            pub const ALL: &'static [Field] = &[$(Field::$variant),+];
+
+            pub fn path(self) -> &'static str {
+                match self { $(Field::$variant => $path),+ }
+            }
+
+            pub fn kind(self) -> FieldKind {
+                match self { $(Field::$variant => $kind),+ }
+            }
+
+            pub fn parse(path: &str) -> Option<Field> {
+                match path { $($path => Some(Field::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+fields! {
+    Name = "name": FieldKind::Text,
+    Website = "website": FieldKind::Url,
+    Category = "category": FieldKind::Slug,
+    AiPackaging = "ai_packaging": FieldKind::Enum(Packaging::NAMES),
+    Verified = "verified": FieldKind::Date,
+    MeteringMechanic = "metering.mechanic": FieldKind::Enum(Mechanic::NAMES),
+    MeteringUnit = "metering.unit": FieldKind::Text,
+    MeteringPayg = "metering.payg": FieldKind::Bool,
+    MeteringNote = "metering.note": FieldKind::Text,
+    TiersName = "tiers.name": FieldKind::Text,
+    TiersPriceUsd = "tiers.price_usd": FieldKind::Number,
+    TiersPeriod = "tiers.period": FieldKind::Enum(Period::NAMES),
+    TiersPer = "tiers.per": FieldKind::Enum(Per::NAMES),
+    TiersAiAllowance = "tiers.ai_allowance": FieldKind::Text,
+    SourcesUrl = "sources.url": FieldKind::Url,
+    SourcesChecked = "sources.checked": FieldKind::Date,
+}
+
+/// One value of a company field, as a filter compares it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    Text(String),
+    Bool(bool),
+    Number(f64),
+    Date(Date),
+}
+
+/// Filter values compare by meaning: `20` and `20.0` are the same price.
+impl FieldValue {
+    pub fn matches(&self, other: &FieldValue) -> bool {
+        match (self, other) {
+            (FieldValue::Number(a), FieldValue::Number(b)) => (a - b).abs() < 1e-9,
+            _ => self == other,
+        }
+    }
+}
+
+/// "For every key, the company's value is one of the list."
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Filter {
+    pub clauses: Vec<Clause>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clause {
+    pub field: Field,
+    pub accepted: Vec<FieldValue>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub title: String,
+    pub filter: Filter,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trend {
+    pub slug: String,
+    pub file: String,
+    pub title: String,
+    pub summary: String,
+    pub heading: String,
+    /// Slugs of other trends; each exists (checked at load).
+    pub see_also: Vec<String>,
+    /// `None` selects every company.
+    pub select: Option<Filter>,
+    pub groups: Vec<Group>,
+    /// The prose before `<!-- groups -->`, or all of it when there is no marker.
+    pub intro: Body,
+    /// The prose after the marker; empty when there is none.
+    pub outro: Body,
+    /// Line and column of the `[select]` table, for warnings about it;
+    /// (0, 0) when the trend has none.
+    pub select_pos: (usize, usize),
+}
+
+/// The whole validated site. Companies are sorted by slug and trends by slug,
+/// so every later stage is deterministic.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    pub config: Config,
+    pub companies: Vec<Company>,
+    pub trends: Vec<Trend>,
+}
+
+impl Dataset {
+    pub fn company(&self, slug: &str) -> Option<&Company> {
+        self.companies
+            .binary_search_by(|c| c.slug.as_str().cmp(slug))
+            .ok()
+            .map(|i| &self.companies[i])
+    }
+
+    pub fn trend(&self, slug: &str) -> Option<&Trend> {
+        self.trends
+            .binary_search_by(|t| t.slug.as_str().cmp(slug))
+            .ok()
+            .map(|i| &self.trends[i])
+    }
+}
+
+/// Slugs are lower-case ASCII letters, digits and `-`, not starting or
+/// ending with `-`.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enum_names_round_trip() {
+        for p in Packaging::ALL {
+            assert_eq!(Packaging::parse(p.as_str()), Some(*p));
+        }
+        for m in Mechanic::ALL {
+            assert_eq!(Mechanic::parse(m.as_str()), Some(*m));
+        }
+        assert_eq!(Packaging::parse("bundle"), None);
+    }
+
+    #[test]
+    fn dates_are_checked_against_the_calendar() {
+        assert!(Date::new(2024, 2, 29).is_some());
+        assert!(Date::new(2026, 2, 29).is_none());
+        assert!(Date::new(2026, 13, 1).is_none());
+        assert_eq!(
+            Date::new(2026, 1, 5).map(|d| d.to_string()).as_deref(),
+            Some("2026-01-05")
+        );
+    }
+
+    #[test]
+    fn field_paths_parse() {
+        for f in Field::ALL {
+            assert_eq!(Field::parse(f.path()), Some(*f));
+        }
+        assert_eq!(Field::parse("metering.mechanics"), None);
+    }
+
+    #[test]
+    fn slugs() {
+        assert!(is_slug("ai-credits"));
+        assert!(is_slug("x2"));
+        assert!(!is_slug("AI"));
+        assert!(!is_slug("a_b"));
+        assert!(!is_slug("-a"));
+        assert!(!is_slug(""));
+    }
+}
