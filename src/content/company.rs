@@ -1,0 +1,211 @@
+//! Company entries: `content/companies/<slug>.md`.
+
+use serde::Deserialize;
+use toml::{Spanned, Value};
+
+use super::check::Checker;
+use crate::model::{
+    Body, Company, Date, Field, FieldKind, FieldValue, Mechanic, Metering, Packaging, Per, Period,
+    Source, Tier,
+};
+
+type Sv = Option<Spanned<Value>>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCompany {
+    name: Sv,
+    website: Sv,
+    category: Sv,
+    ai_packaging: Sv,
+    verified: Sv,
+    metering: Option<Spanned<RawMetering>>,
+    tiers: Option<Vec<Spanned<RawTier>>>,
+    sources: Option<Spanned<Vec<Spanned<RawSource>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMetering {
+    mechanic: Sv,
+    unit: Sv,
+    payg: Sv,
+    note: Sv,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTier {
+    name: Sv,
+    price_usd: Sv,
+    period: Sv,
+    per: Sv,
+    ai_allowance: Sv,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    url: Sv,
+    checked: Sv,
+}
+
+fn text(v: Option<FieldValue>) -> Option<String> {
+    match v {
+        Some(FieldValue::Text(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn date(v: Option<FieldValue>) -> Option<Date> {
+    match v {
+        Some(FieldValue::Date(d)) => Some(d),
+        _ => None,
+    }
+}
+
+/// Validates a company's front matter. `whole` is the span to point at when a
+/// top-level field is missing (the opening fence).
+pub fn parse(
+    c: &mut Checker<'_>,
+    slug: &str,
+    front_matter: &str,
+    whole: std::ops::Range<usize>,
+    body: Body,
+) -> Option<Company> {
+    let raw: RawCompany = match toml::from_str(front_matter) {
+        Ok(raw) => raw,
+        Err(e) => {
+            c.push(crate::config::toml_error(c.file, c.source, c.offset, &e));
+            return None;
+        }
+    };
+    let name = text(c.required(&raw.name, whole.clone(), "name", FieldKind::Text));
+    let website = text(c.required(&raw.website, whole.clone(), "website", FieldKind::Url));
+    let category = text(c.required(&raw.category, whole.clone(), "category", FieldKind::Slug));
+    let packaging = text(c.required(
+        &raw.ai_packaging,
+        whole.clone(),
+        "ai_packaging",
+        Field::AiPackaging.kind(),
+    ))
+    .and_then(|s| Packaging::parse(&s));
+    let verified = date(c.required(&raw.verified, whole.clone(), "verified", FieldKind::Date));
+
+    let metering = match &raw.metering {
+        Some(m) => metering(c, m),
+        None => {
+            if packaging.is_some_and(|p| p != Packaging::None) {
+                c.error(
+                    whole.clone(),
+                    "metering",
+                    "missing required table `[metering]`".into(),
+                    "add a [metering] table with `mechanic = …`; only ai_packaging = \"none\" may leave it out".into(),
+                );
+            }
+            None
+        }
+    };
+
+    let mut tiers = Vec::new();
+    for t in raw.tiers.iter().flatten() {
+        let span = c.span(t);
+        let t = t.get_ref();
+        let name = text(c.required(&t.name, span, "tiers.name", FieldKind::Text));
+        let price = match c.optional(&t.price_usd, "tiers.price_usd", FieldKind::Number) {
+            Some(FieldValue::Number(n)) => Some(n),
+            _ => None,
+        };
+        let period = text(c.optional(&t.period, "tiers.period", Field::TiersPeriod.kind()))
+            .and_then(|s| Period::parse(&s));
+        let per = text(c.optional(&t.per, "tiers.per", Field::TiersPer.kind()))
+            .and_then(|s| Per::parse(&s));
+        let ai_allowance = text(c.optional(&t.ai_allowance, "tiers.ai_allowance", FieldKind::Text));
+        if let Some(name) = name {
+            tiers.push(Tier {
+                name,
+                price_usd: price,
+                period,
+                per,
+                ai_allowance,
+            });
+        }
+    }
+
+    let mut sources = Vec::new();
+    match &raw.sources {
+        Some(list) if !list.get_ref().is_empty() => {
+            for s in list.get_ref() {
+                let span = c.span(s);
+                let s = s.get_ref();
+                let url = text(c.required(&s.url, span.clone(), "sources.url", FieldKind::Url));
+                let checked =
+                    date(c.required(&s.checked, span, "sources.checked", FieldKind::Date));
+                if let (Some(url), Some(checked)) = (url, checked) {
+                    sources.push(Source { url, checked });
+                }
+            }
+        }
+        Some(list) => {
+            let span = c.span(list);
+            c.error(
+                span,
+                "sources",
+                "`sources` is empty".into(),
+                "at least one [[sources]] entry with the vendor's pricing page".into(),
+            );
+        }
+        None => c.error(
+            whole.clone(),
+            "sources",
+            "missing required `[[sources]]`".into(),
+            "add at least one [[sources]] table with `url` and `checked`".into(),
+        ),
+    }
+
+    if !c.diags.is_empty() {
+        return None;
+    }
+    Some(Company {
+        slug: slug.to_string(),
+        file: c.file.to_string(),
+        name: name?,
+        website: website?,
+        category: category?,
+        packaging: packaging?,
+        verified: verified?,
+        metering,
+        tiers,
+        sources,
+        body,
+    })
+}
+
+fn metering(c: &mut Checker<'_>, m: &Spanned<RawMetering>) -> Option<Metering> {
+    let span = c.span(m);
+    let m = m.get_ref();
+    let mechanic = text(c.required(
+        &m.mechanic,
+        span,
+        "metering.mechanic",
+        Field::MeteringMechanic.kind(),
+    ))
+    .and_then(|s| Mechanic::parse(&s));
+    let unit = text(c.optional(&m.unit, "metering.unit", FieldKind::Text));
+    let payg = matches!(
+        c.optional(&m.payg, "metering.payg", FieldKind::Bool),
+        Some(FieldValue::Bool(true))
+    );
+    let note = text(c.optional(&m.note, "metering.note", FieldKind::Text));
+    let note_line = m
+        .note
+        .as_ref()
+        .map_or(0, |n| crate::diag::position(c.source, c.span(n).start).0);
+    Some(Metering {
+        mechanic: mechanic?,
+        unit,
+        payg,
+        note,
+        note_line,
+    })
+}

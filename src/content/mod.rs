@@ -1,0 +1,318 @@
+//! The `content` stage: finds the content files, splits their front matter,
+//! parses and validates them into the typed [`Dataset`].
+//!
+//! Every file is read once and checked independently (in parallel), and every
+//! problem in every file is collected before the caller decides to stop.
+
+mod check;
+pub mod company;
+pub mod frontmatter;
+pub mod trend;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::{self, Config};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::{Body, Company, Dataset, Trend, is_slug};
+use check::Checker;
+
+pub use check::is_http_url;
+
+pub const COMPANIES_DIR: &str = "content/companies";
+pub const TRENDS_DIR: &str = "content/trends";
+
+/// A content file found on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub path: PathBuf,
+    /// Relative to the site root, with `/` separators: what diagnostics show.
+    pub rel: String,
+    pub slug: String,
+}
+
+/// Files an editor never means as content: hidden files and the swap and
+/// backup files that editors leave beside the ones being edited.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913"
+}
+
+pub fn rel_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+/// Lists the `.md` files under `root/dir`, any depth, checking that their
+/// stems are slugs and unique.
+pub fn discover(root: &Path, dir: &str, diags: &mut Diagnostics) -> Vec<Entry> {
+    let base = root.join(dir);
+    if !base.is_dir() {
+        return Vec::new();
+    }
+    let mut entries = Vec::new();
+    let walker = walkdir::WalkDir::new(&base)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    for item in walker {
+        let entry = match item {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(|p| rel_path(root, p))
+                    .unwrap_or_else(|| dir.to_string());
+                let message = if e.loop_ancestor().is_some() {
+                    "symbolic link loop: this folder links back to one of its parents".to_string()
+                } else {
+                    format!(
+                        "cannot read: {}",
+                        e.io_error()
+                            .map_or_else(|| e.to_string(), |io| io.to_string())
+                    )
+                };
+                diags.push(Diagnostic::file_error(&path, message));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let rel = rel_path(root, path);
+        let name = entry.file_name().to_string_lossy();
+        let Some(stem) = name.strip_suffix(".md") else {
+            diags.push(
+                Diagnostic::file_warning(&rel, "ignored: not a Markdown (.md) file")
+                    .help(format!("only .md files under {dir}/ are read")),
+            );
+            continue;
+        };
+        if !is_slug(stem) {
+            diags.push(
+                Diagnostic::file_error(&rel, format!("file name {stem:?} is not a valid slug"))
+                    .field("slug")
+                    .expected("a file stem of lower-case ASCII letters, digits and `-`")
+                    .help(format!(
+                        "rename it, for example to {}.md",
+                        suggest_slug(stem)
+                    )),
+            );
+            continue;
+        }
+        entries.push(Entry {
+            path: path.to_path_buf(),
+            rel,
+            slug: stem.to_string(),
+        });
+    }
+    let mut first: HashMap<&str, &str> = HashMap::new();
+    let mut duplicates = HashSet::new();
+    for (i, e) in entries.iter().enumerate() {
+        if let Some(other) = first.insert(&e.slug, &e.rel) {
+            diags.push(
+                Diagnostic::file_error(
+                    &e.rel,
+                    format!(
+                        "duplicate slug {:?}: {other} has the same file stem",
+                        e.slug
+                    ),
+                )
+                .field("slug")
+                .expected("each file stem in one section to be unique"),
+            );
+            duplicates.insert(i);
+        }
+    }
+    entries
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !duplicates.contains(i))
+        .map(|(_, e)| e)
+        .collect()
+}
+
+fn suggest_slug(stem: &str) -> String {
+    let mut out = String::new();
+    for ch in stem.chars() {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_matches('-').to_string();
+    if out.is_empty() {
+        "my-entry".into()
+    } else {
+        out
+    }
+}
+
+/// Reads a file as UTF-8, pointing at the first bad byte when it is not.
+pub fn read_text(path: &Path, rel: &str) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::file_error(rel, format!("cannot read the file: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        // The prefix is valid UTF-8 by definition, so this cannot fail.
+        let prefix = std::str::from_utf8(valid).unwrap_or_default();
+        let (line, column) = crate::diag::position(prefix, prefix.len());
+        let mut d = Diagnostic::file_error(
+            rel,
+            format!(
+                "the file is not valid UTF-8 (byte 0x{:02x})",
+                e.as_bytes()[valid.len()]
+            ),
+        )
+        .expected("text encoded as UTF-8")
+        .help("save the file as UTF-8 in your editor");
+        d.line = line;
+        d.column = column;
+        d
+    })
+}
+
+/// Splits and validates one file; `parse` gets the checker, the front matter,
+/// the span of the opening fence and the body.
+fn load_file<T>(
+    entry: &Entry,
+    parse: impl FnOnce(&mut Checker<'_>, &str, std::ops::Range<usize>, Body) -> Option<T>,
+) -> (Option<T>, Vec<Diagnostic>) {
+    let text = match read_text(&entry.path, &entry.rel) {
+        Ok(t) => t,
+        Err(d) => return (None, vec![d]),
+    };
+    let split = match frontmatter::split(&text) {
+        Ok(s) => s,
+        Err(e) => {
+            let d = Diagnostic::error(&entry.rel, &text, e.span, e.message).help(e.help);
+            return (None, vec![d]);
+        }
+    };
+    // Missing top-level fields are reported at the opening fence.
+    let fence = if text.starts_with('\u{feff}') {
+        3..6
+    } else {
+        0..3
+    };
+    let mut checker = Checker::new(&entry.rel, &text, split.front_matter_offset);
+    let body = Body {
+        markdown: split.body.to_string(),
+        line: crate::diag::position(&text, split.body_offset).0,
+    };
+    let value = parse(&mut checker, split.front_matter, fence, body);
+    (value, checker.diags)
+}
+
+/// The result of reading a site: every valid entry, every problem, and every
+/// file found (valid or not), so links to a file with errors in it are not
+/// reported as broken too.
+#[derive(Debug)]
+pub struct Loaded {
+    pub dataset: Dataset,
+    pub diagnostics: Diagnostics,
+    pub company_files: Vec<Entry>,
+    pub trend_files: Vec<Entry>,
+}
+
+/// Loads the whole site under `root`. Callers stop on errors.
+pub fn load(root: &Path) -> Loaded {
+    let mut diags = Diagnostics::new();
+    let config = match config::load(root) {
+        Ok(c) => c,
+        Err(d) => {
+            diags.extend(d);
+            Config::default()
+        }
+    };
+    let company_files = discover(root, COMPANIES_DIR, &mut diags);
+    let trend_files = discover(root, TRENDS_DIR, &mut diags);
+    let (dataset, more) = load_entries(config, &company_files, &trend_files);
+    diags.extend(more);
+    Loaded {
+        dataset,
+        diagnostics: diags,
+        company_files,
+        trend_files,
+    }
+}
+
+/// Parses discovered files. Public so that `serve` can re-parse a few files
+/// without walking the folders again.
+pub fn load_entries(
+    config: Config,
+    company_files: &[Entry],
+    trend_files: &[Entry],
+) -> (Dataset, Diagnostics) {
+    let trend_slugs: HashSet<String> = trend_files.iter().map(|e| e.slug.clone()).collect();
+    let companies: Vec<(Option<Company>, Vec<Diagnostic>)> = company_files
+        .par_iter()
+        .map(|e| {
+            load_file(e, |c, fm, fence, body| {
+                company::parse(c, &e.slug, fm, fence, body)
+            })
+        })
+        .collect();
+    let trends: Vec<(Option<Trend>, Vec<Diagnostic>)> = trend_files
+        .par_iter()
+        .map(|e| {
+            load_file(e, |c, fm, fence, body| {
+                trend::parse(c, &e.slug, fm, fence, body, &trend_slugs)
+            })
+        })
+        .collect();
+    let mut diags = Diagnostics::new();
+    let mut dataset = Dataset {
+        config,
+        companies: Vec::with_capacity(companies.len()),
+        trends: Vec::with_capacity(trends.len()),
+    };
+    for (c, d) in companies {
+        dataset.companies.extend(c);
+        diags.extend(d);
+    }
+    for (t, d) in trends {
+        dataset.trends.extend(t);
+        diags.extend(d);
+    }
+    dataset.companies.sort_by(|a, b| a.slug.cmp(&b.slug));
+    dataset.trends.sort_by(|a, b| a.slug.cmp(&b.slug));
+    (dataset, diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editor_leftovers_are_ignored() {
+        for name in [
+            ".cursor.md.swp",
+            "cursor.md~",
+            ".#cursor.md",
+            "4913",
+            "#cursor.md#",
+            ".hidden.md",
+        ] {
+            assert!(is_ignored_name(name), "{name}");
+        }
+        assert!(!is_ignored_name("cursor.md"));
+    }
+
+    #[test]
+    fn slug_suggestions() {
+        assert_eq!(suggest_slug("My Company"), "my-company");
+        assert_eq!(suggest_slug("ACME_inc"), "acme-inc");
+        assert_eq!(suggest_slug("___"), "my-entry");
+    }
+}
