@@ -1,0 +1,440 @@
+//! The `query` stage: selects and groups companies for trend pages, and
+//! indexes the dataset once for the pages that list companies by value.
+//!
+//! One generic evaluator serves every trend: a filter is a list of clauses
+//! over field paths, so adding a trend never needs code here.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::diag::Diagnostic;
+use crate::model::{Company, Dataset, Field, FieldValue, Filter, Mechanic, Packaging, Trend};
+
+/// A borrowed company value, so matching allocates nothing.
+#[derive(Debug, Clone, Copy)]
+enum Val<'a> {
+    Text(&'a str),
+    Bool(bool),
+    Number(f64),
+    Date(crate::model::Date),
+}
+
+impl FieldValue {
+    fn accepts(&self, v: Val<'_>) -> bool {
+        match (self, v) {
+            (FieldValue::Text(a), Val::Text(b)) => a == b,
+            (FieldValue::Bool(a), Val::Bool(b)) => *a == b,
+            (FieldValue::Number(a), Val::Number(b)) => (a - b).abs() < 1e-9,
+            (FieldValue::Date(a), Val::Date(b)) => *a == b,
+            _ => false,
+        }
+    }
+}
+
+/// Calls `f` with every value `field` holds for `c` (none for an absent
+/// optional field, one per entry for `tiers.*` and `sources.*`) and reports
+/// whether any call returned true.
+fn any_value(c: &Company, field: Field, f: &mut dyn FnMut(Val<'_>) -> bool) -> bool {
+    let m = c.metering.as_ref();
+    match field {
+        Field::Name => f(Val::Text(&c.name)),
+        Field::Website => f(Val::Text(&c.website)),
+        Field::Category => f(Val::Text(&c.category)),
+        Field::AiPackaging => f(Val::Text(c.packaging.as_str())),
+        Field::Verified => f(Val::Date(c.verified)),
+        Field::MeteringMechanic => f(Val::Text(c.mechanic().as_str())),
+        Field::MeteringUnit => m
+            .and_then(|m| m.unit.as_deref())
+            .is_some_and(|u| f(Val::Text(u))),
+        // `payg` defaults to false, also when there is no [metering] at all.
+        Field::MeteringPayg => f(Val::Bool(m.is_some_and(|m| m.payg))),
+        Field::MeteringNote => m
+            .and_then(|m| m.note.as_deref())
+            .is_some_and(|n| f(Val::Text(n))),
+        Field::TiersName => c.tiers.iter().any(|t| f(Val::Text(&t.name))),
+        Field::TiersPriceUsd => c
+            .tiers
+            .iter()
+            .filter_map(|t| t.price_usd)
+            .any(|p| f(Val::Number(p))),
+        Field::TiersPeriod => c
+            .tiers
+            .iter()
+            .filter_map(|t| t.period)
+            .any(|p| f(Val::Text(p.as_str()))),
+        Field::TiersPer => c
+            .tiers
+            .iter()
+            .filter_map(|t| t.per)
+            .any(|p| f(Val::Text(p.as_str()))),
+        Field::TiersAiAllowance => c
+            .tiers
+            .iter()
+            .filter_map(|t| t.ai_allowance.as_deref())
+            .any(|a| f(Val::Text(a))),
+        Field::SourcesUrl => c.sources.iter().any(|s| f(Val::Text(&s.url))),
+        Field::SourcesChecked => c.sources.iter().any(|s| f(Val::Date(s.checked))),
+    }
+}
+
+/// True when, for every clause, one of the company's values is accepted.
+pub fn matches(c: &Company, filter: &Filter) -> bool {
+    filter.clauses.iter().all(|clause| {
+        any_value(c, clause.field, &mut |v| {
+            clause.accepted.iter().any(|a| a.accepts(v))
+        })
+    })
+}
+
+/// Within a group, companies read in name order, case-insensitively.
+fn sort_by_name(companies: &mut [&Company]) {
+    companies.sort_by_cached_key(|c| (c.name.to_lowercase(), c.slug.clone()));
+}
+
+#[derive(Debug)]
+pub struct GroupResult<'a> {
+    pub title: &'a str,
+    pub companies: Vec<&'a Company>,
+}
+
+/// A trend with its companies placed into groups.
+#[derive(Debug)]
+pub struct Grouped<'a> {
+    pub trend: &'a Trend,
+    /// One entry per `[[groups]]` table, in page order, empty ones included.
+    pub groups: Vec<GroupResult<'a>>,
+    /// Selected companies that match no group; with no `[[groups]]` at all,
+    /// every selected company is here and it is not a warning.
+    pub other: Vec<&'a Company>,
+    pub total: usize,
+}
+
+impl Grouped<'_> {
+    pub fn contains(&self, slug: &str) -> bool {
+        self.groups
+            .iter()
+            .flat_map(|g| &g.companies)
+            .chain(&self.other)
+            .any(|c| c.slug == slug)
+    }
+}
+
+/// Selects a trend's companies and puts each into the first group it matches.
+pub fn group<'a>(ds: &'a Dataset, trend: &'a Trend) -> Grouped<'a> {
+    let mut groups: Vec<GroupResult<'a>> = trend
+        .groups
+        .iter()
+        .map(|g| GroupResult {
+            title: &g.title,
+            companies: Vec::new(),
+        })
+        .collect();
+    let mut other = Vec::new();
+    let mut total = 0;
+    for c in &ds.companies {
+        if trend.select.as_ref().is_some_and(|s| !matches(c, s)) {
+            continue;
+        }
+        total += 1;
+        match trend.groups.iter().position(|g| matches(c, &g.filter)) {
+            Some(i) => groups[i].companies.push(c),
+            None => other.push(c),
+        }
+    }
+    for g in &mut groups {
+        sort_by_name(&mut g.companies);
+    }
+    sort_by_name(&mut other);
+    Grouped {
+        trend,
+        groups,
+        other,
+        total,
+    }
+}
+
+/// The warning for companies a trend selects but no group takes.
+pub fn other_warning(g: &Grouped<'_>) -> Option<Diagnostic> {
+    if g.trend.groups.is_empty() || g.other.is_empty() {
+        return None;
+    }
+    const SHOWN: usize = 10;
+    let mut names: Vec<&str> = g
+        .other
+        .iter()
+        .take(SHOWN)
+        .map(|c| c.slug.as_str())
+        .collect();
+    if g.other.len() > SHOWN {
+        names.push("…");
+    }
+    let count = g.other.len();
+    let mut d = Diagnostic::file_warning(
+        &g.trend.file,
+        format!(
+            "{count} selected {} no group and {} listed under \"Other\": {}",
+            if count == 1 {
+                "company matches"
+            } else {
+                "companies match"
+            },
+            if count == 1 { "is" } else { "are" },
+            names.join(", ")
+        ),
+    )
+    .field("groups")
+    .help("add a [[groups]] table that takes them, or narrow [select]");
+    (d.line, d.column) = g.trend.select_pos;
+    Some(d)
+}
+
+/// Everything the pages need, computed once per build.
+#[derive(Debug)]
+pub struct Index<'a> {
+    /// In trend slug order.
+    pub trends: Vec<Grouped<'a>>,
+    pub by_packaging: BTreeMap<Packaging, Vec<&'a Company>>,
+    pub by_mechanic: BTreeMap<Mechanic, Vec<&'a Company>>,
+    /// For each company slug, the indexes into `trends` that list it.
+    pub trends_of: HashMap<&'a str, Vec<usize>>,
+}
+
+pub fn index(ds: &Dataset) -> Index<'_> {
+    let trends: Vec<Grouped<'_>> = ds.trends.iter().map(|t| group(ds, t)).collect();
+    let mut trends_of: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, g) in trends.iter().enumerate() {
+        for c in g.groups.iter().flat_map(|g| &g.companies).chain(&g.other) {
+            trends_of.entry(c.slug.as_str()).or_default().push(i);
+        }
+    }
+    let mut by_packaging: BTreeMap<Packaging, Vec<&Company>> = BTreeMap::new();
+    let mut by_mechanic: BTreeMap<Mechanic, Vec<&Company>> = BTreeMap::new();
+    for c in &ds.companies {
+        by_packaging.entry(c.packaging).or_default().push(c);
+        by_mechanic.entry(c.mechanic()).or_default().push(c);
+    }
+    for list in by_packaging.values_mut().chain(by_mechanic.values_mut()) {
+        sort_by_name(list);
+    }
+    Index {
+        trends,
+        by_packaging,
+        by_mechanic,
+        trends_of,
+    }
+}
+
+/// Companies sorted by name, for the index table.
+pub fn companies_by_name(ds: &Dataset) -> Vec<&Company> {
+    let mut all: Vec<&Company> = ds.companies.iter().collect();
+    sort_by_name(&mut all);
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::*;
+
+    fn company(slug: &str, name: &str, p: Packaging, m: Option<Mechanic>) -> Company {
+        Company {
+            slug: slug.into(),
+            file: format!("content/companies/{slug}.md"),
+            name: name.into(),
+            website: "https://x.org".into(),
+            category: "tools".into(),
+            packaging: p,
+            verified: Date::new(2026, 1, 1).unwrap(),
+            metering: m.map(|mechanic| Metering {
+                mechanic,
+                unit: None,
+                payg: false,
+                note: None,
+                note_line: 0,
+            }),
+            tiers: vec![Tier {
+                name: "Pro".into(),
+                price_usd: Some(20.0),
+                period: Some(Period::Month),
+                per: Some(Per::User),
+                ai_allowance: None,
+            }],
+            sources: vec![],
+            body: Body::default(),
+        }
+    }
+
+    fn clause(field: Field, values: &[&str]) -> Clause {
+        Clause {
+            field,
+            accepted: values
+                .iter()
+                .map(|v| FieldValue::Text(v.to_string()))
+                .collect(),
+        }
+    }
+
+    fn dataset() -> Dataset {
+        Dataset {
+            companies: vec![
+                company("a", "beta", Packaging::Bundled, Some(Mechanic::Credits)),
+                company("b", "Alpha", Packaging::AddOn, Some(Mechanic::Tokens)),
+                company("c", "gamma", Packaging::Bundled, Some(Mechanic::Seats)),
+                company("d", "Delta", Packaging::None, None),
+                company(
+                    "e",
+                    "epsilon",
+                    Packaging::UsageBased,
+                    Some(Mechanic::Tokens),
+                ),
+            ],
+            ..Dataset::default()
+        }
+    }
+
+    fn trend(select: Option<Filter>, groups: Vec<Group>) -> Trend {
+        Trend {
+            slug: "t".into(),
+            file: "content/trends/t.md".into(),
+            title: "T".into(),
+            summary: "S".into(),
+            heading: "Companies".into(),
+            see_also: vec![],
+            select,
+            groups,
+            intro: Body::default(),
+            outro: Body::default(),
+            select_pos: (2, 1),
+        }
+    }
+
+    fn slugs(list: &[&Company]) -> Vec<String> {
+        list.iter().map(|c| c.slug.clone()).collect()
+    }
+
+    #[test]
+    fn every_clause_must_match() {
+        let c = company("a", "A", Packaging::Bundled, Some(Mechanic::Credits));
+        let f = Filter {
+            clauses: vec![
+                clause(Field::AiPackaging, &["bundled", "tiered"]),
+                clause(Field::MeteringMechanic, &["credits"]),
+            ],
+        };
+        assert!(matches(&c, &f));
+        let f = Filter {
+            clauses: vec![
+                clause(Field::AiPackaging, &["bundled"]),
+                clause(Field::MeteringMechanic, &["tokens"]),
+            ],
+        };
+        assert!(!matches(&c, &f));
+    }
+
+    #[test]
+    fn missing_metering_counts_as_mechanic_none_and_payg_false() {
+        let c = company("d", "D", Packaging::None, None);
+        assert!(matches(
+            &c,
+            &Filter {
+                clauses: vec![clause(Field::MeteringMechanic, &["none"])]
+            }
+        ));
+        let payg = Filter {
+            clauses: vec![Clause {
+                field: Field::MeteringPayg,
+                accepted: vec![FieldValue::Bool(false)],
+            }],
+        };
+        assert!(matches(&c, &payg));
+        assert!(!matches(
+            &c,
+            &Filter {
+                clauses: vec![clause(Field::MeteringUnit, &["x"])]
+            }
+        ));
+    }
+
+    #[test]
+    fn list_fields_match_when_any_entry_does() {
+        let c = company("a", "A", Packaging::Bundled, None);
+        let price = |p: f64| Filter {
+            clauses: vec![Clause {
+                field: Field::TiersPriceUsd,
+                accepted: vec![FieldValue::Number(p)],
+            }],
+        };
+        assert!(matches(&c, &price(20.0)));
+        assert!(!matches(&c, &price(21.0)));
+        assert!(matches(
+            &c,
+            &Filter {
+                clauses: vec![clause(Field::TiersPeriod, &["month"])]
+            }
+        ));
+    }
+
+    #[test]
+    fn first_matching_group_wins_and_groups_sort_by_name() {
+        let ds = dataset();
+        let t = trend(
+            Some(Filter {
+                clauses: vec![clause(
+                    Field::MeteringMechanic,
+                    &["credits", "tokens", "seats"],
+                )],
+            }),
+            vec![
+                Group {
+                    title: "Bundled".into(),
+                    filter: Filter {
+                        clauses: vec![clause(Field::AiPackaging, &["bundled"])],
+                    },
+                },
+                Group {
+                    title: "Anything bundled or add-on".into(),
+                    filter: Filter {
+                        clauses: vec![clause(Field::AiPackaging, &["bundled", "add-on"])],
+                    },
+                },
+            ],
+        );
+        let g = group(&ds, &t);
+        assert_eq!(slugs(&g.groups[0].companies), ["a", "c"]);
+        assert_eq!(slugs(&g.groups[1].companies), ["b"]);
+        assert_eq!(slugs(&g.other), ["e"]);
+        assert_eq!(g.total, 4);
+        let w = other_warning(&g).unwrap();
+        assert!(
+            w.message.contains("1 selected company matches no group"),
+            "{}",
+            w.message
+        );
+        assert!(w.message.contains('e'));
+        assert_eq!(w.line, 2);
+    }
+
+    #[test]
+    fn without_groups_everything_selected_is_listed_without_warning() {
+        let ds = dataset();
+        let t = trend(None, vec![]);
+        let g = group(&ds, &t);
+        assert_eq!(slugs(&g.other), ["b", "a", "d", "e", "c"]);
+        assert!(other_warning(&g).is_none());
+    }
+
+    #[test]
+    fn index_lists_trends_of_each_company() {
+        let mut ds = dataset();
+        ds.trends = vec![trend(
+            Some(Filter {
+                clauses: vec![clause(Field::AiPackaging, &["none"])],
+            }),
+            vec![],
+        )];
+        let idx = index(&ds);
+        assert_eq!(idx.trends_of.get("d"), Some(&vec![0]));
+        assert!(!idx.trends_of.contains_key("a"));
+        assert_eq!(slugs(&idx.by_packaging[&Packaging::Bundled]), ["a", "c"]);
+        assert_eq!(slugs(&idx.by_mechanic[&Mechanic::None]), ["d"]);
+    }
+}
