@@ -1,0 +1,350 @@
+//! The `markdown` stage: Markdown bodies and notes to HTML, with `@/…`
+//! internal links resolved to page URLs.
+//!
+//! Links are resolved against the set of slugs that exist, so a broken one is
+//! reported at its file and line before anything is written.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+
+use rayon::prelude::*;
+
+use crate::diag::Diagnostic;
+use crate::model::{Body, Dataset};
+
+/// Everything that an `@/` link may point at.
+#[derive(Debug, Clone, Default)]
+pub struct Links {
+    /// The path every internal URL starts with (`/` or `/sub/`).
+    pub base_path: String,
+    pub companies: HashSet<String>,
+    pub trends: HashSet<String>,
+}
+
+impl Links {
+    /// `@/companies/cursor.md#tiers` → `/companies/cursor/#tiers`.
+    pub fn resolve(&self, target: &str) -> Result<String, String> {
+        let rest = target.strip_prefix("@/").unwrap_or(target);
+        let (path, fragment) = match rest.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (rest, None),
+        };
+        let (section, file) = path.split_once('/').ok_or_else(|| {
+            format!(
+                "`{target}` does not name a page; write @/companies/<slug>.md or @/trends/<slug>.md"
+            )
+        })?;
+        let set = match section {
+            "companies" => &self.companies,
+            "trends" => &self.trends,
+            _ => {
+                return Err(format!(
+                    "`{target}` points into `{section}/`; internal links go to @/companies/<slug>.md or @/trends/<slug>.md"
+                ));
+            }
+        };
+        let slug = file.strip_suffix(".md").ok_or_else(|| {
+            format!("`{target}` must name the Markdown file, as @/{section}/<slug>.md")
+        })?;
+        if !set.contains(slug) {
+            return Err(format!(
+                "`{target}` points to content/{section}/{slug}.md, which does not exist"
+            ));
+        }
+        let mut url = format!("{}{section}/{slug}/", self.base_path);
+        if let Some(f) = fragment {
+            url.push('#');
+            url.push_str(f);
+        }
+        Ok(url)
+    }
+}
+
+/// The HTML of every Markdown text in the dataset, in dataset order.
+#[derive(Debug, Default)]
+pub struct Html {
+    pub notes: Vec<String>,
+    pub company_bodies: Vec<String>,
+    pub trend_intros: Vec<String>,
+    pub trend_outros: Vec<String>,
+}
+
+impl Links {
+    pub fn for_dataset(ds: &Dataset, base_path: &str) -> Links {
+        Links {
+            base_path: base_path.to_string(),
+            companies: ds.companies.iter().map(|c| c.slug.clone()).collect(),
+            trends: ds.trends.iter().map(|t| t.slug.clone()).collect(),
+        }
+    }
+}
+
+/// Renders every body and note in parallel, collecting broken links.
+pub fn render_all(ds: &Dataset, links: &Links) -> (Html, Vec<Diagnostic>) {
+    let companies: Vec<(String, String, Vec<Diagnostic>)> = ds
+        .companies
+        .par_iter()
+        .map(|c| {
+            let mut diags = Vec::new();
+            let note = c
+                .metering
+                .as_ref()
+                .and_then(|m| Some((m.note.as_deref()?, m.note_line)))
+                .map(|(n, line)| render_inline(n, line, &c.file, links, &mut diags))
+                .unwrap_or_default();
+            let body = render_body(&c.body, &c.file, links, &mut diags);
+            (note, body, diags)
+        })
+        .collect();
+    let trends: Vec<(String, String, Vec<Diagnostic>)> = ds
+        .trends
+        .par_iter()
+        .map(|t| {
+            let mut diags = Vec::new();
+            let intro = render_body(&t.intro, &t.file, links, &mut diags);
+            let outro = render_body(&t.outro, &t.file, links, &mut diags);
+            (intro, outro, diags)
+        })
+        .collect();
+    let mut html = Html::default();
+    let mut diags = Vec::new();
+    for (note, body, d) in companies {
+        html.notes.push(note);
+        html.company_bodies.push(body);
+        diags.extend(d);
+    }
+    for (intro, outro, d) in trends {
+        html.trend_intros.push(intro);
+        html.trend_outros.push(outro);
+        diags.extend(d);
+    }
+    (html, diags)
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders a Markdown body. Raw HTML in a body is kept: bodies are written by
+/// the site's editors, who are trusted like the templates' authors.
+/// Problems (broken internal links) are pushed to `diags` against `file`.
+pub fn render_body(body: &Body, file: &str, links: &Links, diags: &mut Vec<Diagnostic>) -> String {
+    if body.markdown.trim().is_empty() {
+        return String::new();
+    }
+    let mut events: Vec<Event<'_>> = Vec::new();
+    for (event, range) in Parser::new_ext(&body.markdown, options()).into_offset_iter() {
+        events.push(rewrite_link(event, range, body, file, links, diags));
+    }
+    add_heading_ids(&mut events);
+    let mut out = String::with_capacity(body.markdown.len() * 3 / 2);
+    html::push_html(&mut out, events.into_iter());
+    out
+}
+
+/// Renders a one-line field such as a metering note: inline Markdown only,
+/// no wrapping paragraph, and any raw HTML shown as text, because fields are
+/// data that end up in many pages.
+pub fn render_inline(
+    text: &str,
+    line: usize,
+    file: &str,
+    links: &Links,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    let body = Body {
+        markdown: text.to_string(),
+        line,
+    };
+    let events = Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH)
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => None,
+            Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
+            Event::SoftBreak | Event::HardBreak => Some(Event::Text(" ".into())),
+            other => Some(rewrite_link(other, range, &body, file, links, diags)),
+        });
+    let mut out = String::with_capacity(text.len() + 16);
+    html::push_html(&mut out, events);
+    out.trim_end().to_string()
+}
+
+fn rewrite_link<'a>(
+    event: Event<'a>,
+    range: std::ops::Range<usize>,
+    body: &Body,
+    file: &str,
+    links: &Links,
+    diags: &mut Vec<Diagnostic>,
+) -> Event<'a> {
+    match event {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) if dest_url.starts_with("@/") => {
+            let dest_url = match links.resolve(&dest_url) {
+                Ok(url) => CowStr::from(url),
+                Err(message) => {
+                    let mut d = Diagnostic::error(file, &body.markdown, range, message)
+                        .field("body")
+                        .expected("an existing page: @/companies/<slug>.md or @/trends/<slug>.md");
+                    if body.line > 0 {
+                        d.line += body.line - 1;
+                    }
+                    diags.push(d);
+                    dest_url
+                }
+            };
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            })
+        }
+        other => other,
+    }
+}
+
+/// Gives every heading without an explicit `{#id}` one made from its text, so
+/// readers can link to a section; repeats get `-1`, `-2`, ….
+fn add_heading_ids(events: &mut [Event<'_>]) {
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { id, .. }) = &events[i] {
+            if let Some(id) = id {
+                seen.insert(id.to_string());
+            } else {
+                let mut text = String::new();
+                for e in &events[i + 1..] {
+                    match e {
+                        Event::End(TagEnd::Heading(_)) => break,
+                        Event::Text(t) | Event::Code(t) => text.push_str(t),
+                        _ => {}
+                    }
+                }
+                let base = slugify(&text);
+                let mut candidate = base.clone();
+                let mut n = 1;
+                while seen.contains(&candidate) {
+                    candidate = format!("{base}-{n}");
+                    n += 1;
+                }
+                seen.insert(candidate.clone());
+                if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                    *id = Some(CowStr::from(candidate));
+                }
+            }
+        }
+        i += 1;
+    }
+}
+
+/// `The Pattern` → `the-pattern`.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if ch.is_alphanumeric() {
+            out.extend(ch.to_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() {
+        "section".into()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn links() -> Links {
+        Links {
+            base_path: "/sub/".into(),
+            companies: ["cursor".to_string()].into(),
+            trends: ["ai-credits".to_string()].into(),
+        }
+    }
+
+    #[test]
+    fn internal_links_resolve_with_base_path_and_fragment() {
+        let l = links();
+        assert_eq!(
+            l.resolve("@/companies/cursor.md").unwrap(),
+            "/sub/companies/cursor/"
+        );
+        assert_eq!(
+            l.resolve("@/trends/ai-credits.md#the-pattern").unwrap(),
+            "/sub/trends/ai-credits/#the-pattern"
+        );
+        assert!(
+            l.resolve("@/companies/nope.md")
+                .unwrap_err()
+                .contains("does not exist")
+        );
+        assert!(
+            l.resolve("@/companies/cursor")
+                .unwrap_err()
+                .contains("Markdown file")
+        );
+        assert!(l.resolve("@/blog/x.md").is_err());
+    }
+
+    #[test]
+    fn broken_link_is_reported_at_its_file_line() {
+        let body = Body {
+            markdown: "Intro.\n\nSee [X](@/companies/nope.md).\n".into(),
+            line: 7,
+        };
+        let mut diags = Vec::new();
+        let html = render_body(&body, "content/trends/t.md", &links(), &mut diags);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].line, 9);
+        assert_eq!(diags[0].column, 5);
+        assert!(html.contains("See"));
+    }
+
+    #[test]
+    fn headings_get_ids() {
+        let body = Body {
+            markdown: "## The Pattern\n\n## The Pattern\n\n## Own {#mine}\n".into(),
+            line: 1,
+        };
+        let html = render_body(&body, "f", &links(), &mut Vec::new());
+        assert!(
+            html.contains("<h2 id=\"the-pattern\">The Pattern</h2>"),
+            "{html}"
+        );
+        assert!(html.contains("<h2 id=\"the-pattern-1\">"), "{html}");
+        assert!(html.contains("<h2 id=\"mine\">"), "{html}");
+    }
+
+    #[test]
+    fn inline_notes_have_no_paragraph_and_escape_html() {
+        let html = render_inline(
+            "Tiered (`ai_packaging: tiered`) <b>x</b> & [C](@/companies/cursor.md)",
+            3,
+            "f",
+            &links(),
+            &mut Vec::new(),
+        );
+        assert_eq!(
+            html,
+            "Tiered (<code>ai_packaging: tiered</code>) &lt;b&gt;x&lt;/b&gt; &amp; <a href=\"/sub/companies/cursor/\">C</a>"
+        );
+    }
+}
