@@ -1,0 +1,106 @@
+//! trendsite: a static site generator for a dataset of how software companies
+//! package and meter AI in their pricing.
+//!
+//! The pipeline runs one stage per module, each feeding the next:
+//! [`content`] (find, split, parse, validate) → [`model`] (the typed site) →
+//! [`query`] (select and group) → [`markdown`] and [`render`] (pages in
+//! memory) → [`output`] (atomic write).
+
+// Diagnostics are returned on the cold path only, and carry the excerpt an
+// editor needs; boxing them would add noise to every stage for no gain.
+#![allow(clippy::result_large_err)]
+
+pub mod config;
+pub mod content;
+pub mod diag;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod query;
+pub mod render;
+
+use std::path::Path;
+
+use diag::{Diagnostic, Diagnostics};
+use render::Page;
+
+/// A site rendered in memory, with the warnings met on the way.
+#[derive(Debug)]
+pub struct Built {
+    pub pages: Vec<Page>,
+    pub warnings: Diagnostics,
+    pub companies: usize,
+    pub trends: usize,
+}
+
+/// Runs every stage but `output`. Fails with every error found, across all
+/// files, when any stage finds one; later stages still run where they can,
+/// so one run reports as much as possible.
+pub fn build(root: &Path, base_url: Option<&str>) -> Result<Built, Diagnostics> {
+    let loaded = content::load(root);
+    let mut diags = loaded.diagnostics;
+    let ds = loaded.dataset;
+
+    let base_url = match base_url {
+        Some(url) => {
+            match config::normalize_base_url(url) {
+                Some(url) => url,
+                None => {
+                    diags.push(
+                    Diagnostic::file_error("--base-url", format!("invalid base URL {url:?}"))
+                        .expected("an http(s) URL such as https://example.org/sub/ or a path such as /"),
+                );
+                    ds.config.base_url.clone()
+                }
+            }
+        }
+        None => ds.config.base_url.clone(),
+    };
+    let base_path = config::base_path(&base_url);
+
+    let templates = match render::templates(root) {
+        Ok(t) => Some(t),
+        Err(d) => {
+            diags.extend(d);
+            None
+        }
+    };
+
+    let links = markdown::Links {
+        base_path: base_path.clone(),
+        companies: loaded
+            .company_files
+            .iter()
+            .map(|e| e.slug.clone())
+            .collect(),
+        trends: loaded.trend_files.iter().map(|e| e.slug.clone()).collect(),
+    };
+    let (html, link_diags) = markdown::render_all(&ds, &links);
+    diags.extend(link_diags);
+
+    let index = query::index(&ds);
+    diags.extend(index.trends.iter().filter_map(query::other_warning));
+
+    let (statics, static_diags) = render::static_files(root);
+    diags.extend(static_diags);
+
+    let Some(templates) = templates.filter(|_| !diags.has_errors()) else {
+        diags.sort();
+        return Err(diags);
+    };
+    let mut pages = render::render(&render::Inputs {
+        dataset: &ds,
+        index: &index,
+        html: &html,
+        templates: &templates,
+        base_url: &base_url,
+    })?;
+    pages.extend(statics);
+    diags.sort();
+    Ok(Built {
+        pages,
+        warnings: diags,
+        companies: ds.companies.len(),
+        trends: ds.trends.len(),
+    })
+}

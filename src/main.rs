@@ -1,0 +1,124 @@
+//! The `trendsite` command line: parses arguments and reports; the work is
+//! done by the library's pipeline.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use trendsite::diag::Diagnostics;
+
+#[derive(Parser)]
+#[command(
+    name = "trendsite",
+    version,
+    about = "Builds the AI pricing trends site from content/"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder (public/ by default).
+    Build {
+        /// The site folder, holding site.toml and content/.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Where to write the site; replaced whole on success.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The public URL the site is served under (default: base_url in site.toml).
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Validate everything and write nothing.
+    Check {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+fn report(diags: &Diagnostics) {
+    if diags.is_empty() {
+        return;
+    }
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    eprint!("{}", diags.render(color));
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            root,
+            out,
+            base_url,
+        } => {
+            let start = Instant::now();
+            let built = match trendsite::build(&root, base_url.as_deref()) {
+                Ok(b) => b,
+                Err(diags) => {
+                    report(&diags);
+                    eprintln!(
+                        "error: build failed: {}; nothing was written",
+                        diags.summary()
+                    );
+                    return ExitCode::FAILURE;
+                }
+            };
+            report(&built.warnings);
+            let out = match out {
+                Some(o) => o,
+                None => match trendsite::config::load(&root) {
+                    Ok(c) => root.join(c.output_dir),
+                    Err(_) => root.join("public"),
+                },
+            };
+            let out = match trendsite::output::check_out_dir(&root, &out) {
+                Ok(o) => o,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match trendsite::output::write(&out, &built.pages) {
+                Ok(stats) => {
+                    eprintln!(
+                        "Built {} companies and {} trends: {} files, {} KB in {} ms → {}",
+                        built.companies,
+                        built.trends,
+                        stats.files,
+                        stats.bytes / 1024,
+                        start.elapsed().as_millis(),
+                        out.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}; the previous output is unchanged");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Check { root } => match trendsite::build(&root, None) {
+            Ok(built) => {
+                report(&built.warnings);
+                eprintln!(
+                    "Checked {} companies and {} trends: {}",
+                    built.companies,
+                    built.trends,
+                    built.warnings.summary()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(diags) => {
+                report(&diags);
+                eprintln!("error: check failed: {}", diags.summary());
+                ExitCode::FAILURE
+            }
+        },
+    }
+}

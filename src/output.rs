@@ -1,0 +1,255 @@
+//! The `output` stage: writes the rendered site to disk atomically.
+//!
+//! The site is written into a sibling temporary folder and swapped in with
+//! renames, so a failed build or a crash mid-write leaves the previous output
+//! exactly as it was.
+
+use std::collections::BTreeSet;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::render::{Content, Page};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("refusing to write the site to {path}: {reason}")]
+    Refused { path: PathBuf, reason: String },
+    #[error("cannot write {path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Makes `path` absolute and free of `.`/`..` without requiring it to exist.
+fn absolute(path: &Path) -> io::Result<PathBuf> {
+    let mut normal = PathBuf::new();
+    for part in std::path::absolute(path)?.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                normal.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    let path = normal;
+    // Resolve symlinks in the part that exists, so `out` cannot reach the
+    // site through a link.
+    let mut existing = path.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => break,
+        }
+    }
+    let mut resolved = existing
+        .canonicalize()
+        .unwrap_or_else(|_| existing.to_path_buf());
+    for name in rest.into_iter().rev() {
+        resolved.push(name);
+    }
+    Ok(resolved)
+}
+
+/// Refuses output folders whose replacement would destroy sources: `/`, the
+/// site root or any folder above it, and any folder that looks like a site
+/// or a repository.
+pub fn check_out_dir(root: &Path, out: &Path) -> Result<PathBuf, OutputError> {
+    let refuse = |reason: &str| OutputError::Refused {
+        path: out.to_path_buf(),
+        reason: reason.to_string(),
+    };
+    let out_abs = absolute(out).map_err(io_err(out))?;
+    let root_abs = absolute(root).map_err(io_err(root))?;
+    if out_abs.parent().is_none() {
+        return Err(refuse("it is the file system root"));
+    }
+    if out_abs == root_abs {
+        return Err(refuse(
+            "it is the site root; use a folder inside it, such as public/",
+        ));
+    }
+    if root_abs.starts_with(&out_abs) {
+        return Err(refuse("it contains the site root, which would be deleted"));
+    }
+    for source in ["content", "templates", "static"] {
+        if out_abs.starts_with(root_abs.join(source)) {
+            return Err(refuse(&format!("it is inside the site's {source}/ folder")));
+        }
+    }
+    for marker in ["content", "site.toml", ".git"] {
+        if out_abs.join(marker).exists() {
+            return Err(refuse(&format!(
+                "it contains {marker}, so it holds sources rather than a generated site"
+            )));
+        }
+    }
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from)
+        && absolute(&home).is_ok_and(|h| h == out_abs)
+    {
+        return Err(refuse("it is the home folder"));
+    }
+    Ok(out_abs)
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// Writes `pages` as the whole content of `out`, replacing what was there.
+pub fn write(out: &Path, pages: &[Page]) -> Result<WriteStats, OutputError> {
+    let parent = out.parent().unwrap_or(Path::new("."));
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+    let pid = std::process::id();
+    let tmp = parent.join(format!(".{name}.tmp-{pid}"));
+    let old = parent.join(format!(".{name}.old-{pid}"));
+    for leftover in [&tmp, &old] {
+        if leftover.exists() {
+            std::fs::remove_dir_all(leftover).map_err(io_err(leftover))?;
+        }
+    }
+    let stats = match write_tree(&tmp, pages) {
+        Ok(stats) => stats,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
+    swap_in(&tmp, out, &old)?;
+    Ok(stats)
+}
+
+/// Moves the new tree into place; if that fails, puts the old one back.
+fn swap_in(tmp: &Path, out: &Path, old: &Path) -> Result<(), OutputError> {
+    let had_old = out.exists();
+    if had_old {
+        std::fs::rename(out, old).map_err(|e| {
+            let _ = std::fs::remove_dir_all(tmp);
+            io_err(out)(e)
+        })?;
+    }
+    if let Err(e) = std::fs::rename(tmp, out) {
+        if had_old {
+            let _ = std::fs::rename(old, out);
+        }
+        let _ = std::fs::remove_dir_all(tmp);
+        return Err(io_err(out)(e));
+    }
+    if had_old {
+        // The new site is in place; a leftover old copy only costs space.
+        let _ = std::fs::remove_dir_all(old);
+    }
+    Ok(())
+}
+
+fn write_tree(dir: &Path, pages: &[Page]) -> Result<WriteStats, OutputError> {
+    let mut folders: BTreeSet<PathBuf> = BTreeSet::new();
+    folders.insert(dir.to_path_buf());
+    for page in pages {
+        if let Some(parent) = dir.join(&page.path).parent() {
+            folders.insert(parent.to_path_buf());
+        }
+    }
+    // Sorted order creates parents before children, so plain create_dir
+    // suffices for all but the first.
+    for folder in &folders {
+        std::fs::create_dir_all(folder).map_err(io_err(folder))?;
+    }
+    let bytes: Result<Vec<u64>, OutputError> = pages
+        .par_iter()
+        .map(|page| {
+            let path = dir.join(&page.path);
+            match &page.content {
+                Content::Bytes(b) => {
+                    std::fs::write(&path, b).map_err(io_err(&path))?;
+                    Ok(b.len() as u64)
+                }
+                Content::Copy(src) => std::fs::copy(src, &path).map_err(io_err(src)),
+            }
+        })
+        .collect();
+    let bytes = bytes?;
+    Ok(WriteStats {
+        files: pages.len(),
+        bytes: bytes.iter().sum(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(path: &str, text: &str) -> Page {
+        Page {
+            path: path.into(),
+            content: Content::Bytes(text.as_bytes().to_vec()),
+        }
+    }
+
+    #[test]
+    fn replaces_the_previous_output_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(
+            &out,
+            &[page("index.html", "one"), page("old/index.html", "x")],
+        )
+        .unwrap();
+        write(&out, &[page("index.html", "two")]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "two"
+        );
+        assert!(!out.join("old").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "only public/ remains");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_previous_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&out, &[page("index.html", "one")]).unwrap();
+        let missing = Page {
+            path: "x.css".into(),
+            content: Content::Copy(dir.path().join("does-not-exist")),
+        };
+        assert!(write(&out, &[page("index.html", "two"), missing]).is_err());
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "one"
+        );
+    }
+
+    #[test]
+    fn refuses_dangerous_output_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        std::fs::write(root.join("site.toml"), "title = \"x\"").unwrap();
+        assert!(check_out_dir(&root, &root).is_err());
+        assert!(check_out_dir(&root, dir.path()).is_err());
+        assert!(check_out_dir(&root, Path::new("/")).is_err());
+        assert!(check_out_dir(&root, &root.join("content")).is_err());
+        assert!(check_out_dir(&root, &root.join("public")).is_ok());
+        assert!(check_out_dir(&root, &root.join("a/../public")).is_ok());
+        assert!(check_out_dir(&root, &root.join("public/..")).is_err());
+    }
+}
