@@ -1,0 +1,307 @@
+//! `trendsite build` on a small fixture site: the pages, their cross-links,
+//! templates and static files, base URLs and the output folder's safety.
+
+use crate::support::{SiteTest, snapshot, trend_groups};
+
+#[test]
+fn builds_every_page_the_format_lists() {
+    let site = SiteTest::new("minimal");
+    site.build()
+        .assert_ok()
+        .assert_stderr_contains("Built 3 companies and 2 trends");
+    for url in [
+        "",
+        "trends/",
+        "trends/credits/",
+        "trends/plain/",
+        "companies/acme/",
+        "companies/beta/",
+        "companies/gamma/",
+        "packaging/",
+        "packaging/bundled/",
+        "packaging/add-on/",
+        "packaging/none/",
+        "metering/",
+        "metering/credits/",
+        "metering/tokens/",
+        "metering/none/",
+        "404.html",
+        "style.css",
+    ] {
+        site.page(url);
+    }
+    // Only values in use get a page.
+    assert!(!site.out().join("packaging/tiered").exists());
+    assert!(!site.out().join("metering/seats").exists());
+}
+
+#[test]
+fn trend_page_groups_first_match_and_sorts_by_name_case_insensitively() {
+    let site = SiteTest::new("minimal");
+    site.write(
+        "content/companies/aardvark.md",
+        site.read("content/companies/acme.md")
+            .replace("name = \"Acme\"", "name = \"aardvark\""),
+    );
+    site.build().assert_ok();
+    let html = site.page("trends/credits/");
+    let groups = trend_groups(&html);
+    assert_eq!(
+        groups,
+        vec![
+            (
+                "Bundled".to_string(),
+                vec!["aardvark".to_string(), "acme".to_string()]
+            ),
+            ("Add-on".to_string(), vec!["beta".to_string()]),
+        ]
+    );
+    assert!(html.contains("<h2 id=\"companies-heading\">Who meters</h2>"));
+    // Prose before the marker, groups, then prose after it.
+    let intro = html.find("Intro about credits.").expect("intro");
+    let groups_at = html.find("Who meters").expect("groups");
+    let outro = html.find("The Pattern").expect("outro");
+    assert!(intro < groups_at && groups_at < outro);
+    // Notes are inline Markdown.
+    assert!(html.contains("Credits with <code>limits</code> per tier."));
+}
+
+#[test]
+fn pages_link_both_ways() {
+    let site = SiteTest::new("minimal");
+    site.build().assert_ok();
+    let trend = site.page("trends/credits/");
+    assert!(trend.contains("href=\"/companies/acme/\""));
+    assert!(
+        trend.contains("href=\"/trends/plain/\">No AI</a>"),
+        "see also by title"
+    );
+    let acme = site.page("companies/acme/");
+    assert!(
+        acme.contains("href=\"/trends/credits/\""),
+        "company links to its trend"
+    );
+    assert!(
+        !acme.contains("href=\"/trends/plain/\""),
+        "only the trends that list it"
+    );
+    assert!(acme.contains("href=\"/packaging/bundled/\""));
+    assert!(acme.contains("href=\"/metering/credits/\""));
+    assert!(acme.contains("$20 / month per user"));
+    assert!(acme.contains("500 credits"));
+    assert!(acme.contains("href=\"https://acme.example/pricing\""));
+    // @/ links in a body become page URLs.
+    assert!(acme.contains("<a href=\"/companies/beta/\">Beta</a>"));
+    assert!(acme.contains("<a href=\"/trends/credits/\">the credits trend</a>"));
+    let gamma = site.page("companies/gamma/");
+    assert!(gamma.contains("href=\"/trends/plain/\""));
+    assert!(
+        gamma.contains("href=\"/metering/none/\""),
+        "no [metering] counts as none"
+    );
+    let term = site.page("packaging/add-on/");
+    assert!(
+        term.contains("href=\"/companies/beta/\"") && !term.contains("href=\"/companies/acme/\"")
+    );
+    let list = site.page("packaging/");
+    assert!(list.contains("href=\"/packaging/bundled/\""));
+}
+
+#[test]
+fn a_company_matching_no_group_goes_under_other_with_a_warning() {
+    let site = SiteTest::new("minimal");
+    site.edit(
+        "content/companies/beta.md",
+        "ai_packaging = \"add-on\"",
+        "ai_packaging = \"usage-based\"",
+    );
+    let run = site.build();
+    run.assert_ok()
+        .assert_stderr_contains(
+            "warning: 1 selected company matches no group and is listed under \"Other\": beta",
+        )
+        .assert_stderr_contains("content/trends/credits.md:7:1");
+    let groups = trend_groups(&site.page("trends/credits/"));
+    assert_eq!(
+        groups.last(),
+        Some(&("Other".to_string(), vec!["beta".to_string()]))
+    );
+}
+
+#[test]
+fn a_trend_selecting_nothing_renders_an_empty_state() {
+    let site = SiteTest::new("minimal");
+    site.remove("content/companies/gamma.md");
+    site.edit(
+        "content/companies/acme.md",
+        "[Beta](@/companies/beta.md)",
+        "Beta",
+    );
+    site.build().assert_ok();
+    let html = site.page("trends/plain/");
+    assert!(html.contains("No company in the dataset matches this trend yet."));
+}
+
+#[test]
+fn base_url_flag_prefixes_every_internal_link() {
+    let site = SiteTest::new("minimal");
+    site.run(&["build", "--base-url", "https://example.org/sub"])
+        .assert_ok();
+    let trend = site.page("trends/credits/");
+    assert!(trend.contains("href=\"/sub/companies/acme/\""));
+    assert!(trend.contains("href=\"/sub/style.css\""));
+    assert!(
+        trend.contains("<link rel=\"canonical\" href=\"https://example.org/sub/trends/credits/\">")
+    );
+    assert!(!trend.contains("href=\"/companies/"));
+}
+
+#[test]
+fn site_templates_override_the_built_in_ones_by_name() {
+    let site = SiteTest::new("minimal");
+    site.write(
+        "templates/company.html",
+        "{% extends \"base.html\" %}{% block content %}<p class=\"custom\">{{ company.name }}</p>{% endblock content %}",
+    );
+    site.build().assert_ok();
+    assert!(
+        site.page("companies/acme/")
+            .contains("<p class=\"custom\">Acme</p>")
+    );
+    assert!(
+        site.page("trends/credits/").contains("<h1>Credits</h1>"),
+        "others stay built-in"
+    );
+}
+
+#[test]
+fn a_broken_site_template_names_the_file() {
+    let site = SiteTest::new("minimal");
+    site.write("templates/trend.html", "{% if %}");
+    site.build()
+        .assert_failed()
+        .assert_stderr_contains("templates/trend.html");
+}
+
+#[test]
+fn static_files_are_copied_and_may_replace_the_stylesheet() {
+    let site = SiteTest::new("minimal");
+    site.write("static/img/logo.svg", "<svg/>");
+    site.build().assert_ok();
+    assert_eq!(site.page("img/logo.svg"), "<svg/>");
+    assert!(
+        site.page("style.css")
+            .contains("prefers-color-scheme: dark")
+    );
+    site.write("static/style.css", "body{}");
+    site.build().assert_ok();
+    assert_eq!(site.page("style.css"), "body{}");
+}
+
+#[test]
+fn fields_are_escaped_in_every_page() {
+    let site = SiteTest::new("minimal");
+    site.edit(
+        "content/companies/beta.md",
+        "name = \"beta\"",
+        "name = \"<script>alert('x')</script> & {{ x }}\"",
+    );
+    site.edit(
+        "content/companies/beta.md",
+        "note = \"Token packs on top of any plan.\"",
+        "note = \"<img src=x onerror=alert(1)> packs\"",
+    );
+    site.build().assert_ok();
+    for url in [
+        "",
+        "trends/credits/",
+        "companies/beta/",
+        "packaging/add-on/",
+    ] {
+        let html = site.page(url);
+        assert!(!html.contains("<script>alert"), "{url} has a live script");
+        assert!(!html.contains("<img src=x"), "{url} has a live img");
+    }
+    let page = site.page("companies/beta/");
+    assert!(
+        page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;&#x2F;script&gt; &amp; {{ x }}")
+            || page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; {{ x }}")
+    );
+}
+
+#[test]
+fn output_folder_defaults_to_public_and_is_replaced_whole() {
+    let site = SiteTest::new("minimal");
+    site.build().assert_ok();
+    std::fs::write(site.out().join("stale.html"), "old").expect("write");
+    site.build().assert_ok();
+    assert!(!site.out().join("stale.html").exists());
+}
+
+#[test]
+fn out_refuses_the_site_root_and_source_folders() {
+    let site = SiteTest::new("minimal");
+    let root = site.root.to_string_lossy().into_owned();
+    for out in [
+        root.clone(),
+        format!("{root}/content"),
+        format!("{root}/.."),
+        "/".to_string(),
+    ] {
+        site.run(&["build", "--out", &out])
+            .assert_failed()
+            .assert_stderr_contains("refusing");
+    }
+    assert!(site.root.join("content/companies/acme.md").exists());
+}
+
+#[test]
+fn out_flag_writes_elsewhere() {
+    let site = SiteTest::new("minimal");
+    let other = tempfile::tempdir().expect("tempdir");
+    let out = other.path().join("www");
+    site.run(&["build", "--out", &out.to_string_lossy()])
+        .assert_ok();
+    assert!(out.join("index.html").exists());
+    assert!(!site.out().exists());
+}
+
+#[test]
+fn two_builds_give_the_same_bytes() {
+    let site = SiteTest::new("minimal");
+    site.build().assert_ok();
+    let first = snapshot(&site.out());
+    site.build().assert_ok();
+    assert_eq!(first, snapshot(&site.out()));
+}
+
+#[test]
+fn check_writes_nothing() {
+    let site = SiteTest::new("minimal");
+    site.check()
+        .assert_ok()
+        .assert_stderr_contains("Checked 3 companies and 2 trends");
+    assert!(!site.out().exists());
+}
+
+#[test]
+fn editor_leftovers_and_hidden_files_are_ignored() {
+    let site = SiteTest::new("minimal");
+    site.write("content/companies/.acme.md.swp", "junk");
+    site.write("content/companies/acme.md~", "junk");
+    site.write("content/companies/4913", "junk");
+    site.write("content/companies/.#acme.md", "junk");
+    site.build().assert_ok();
+}
+
+#[test]
+fn crlf_and_bom_are_accepted() {
+    let site = SiteTest::new("minimal");
+    let text = site.read("content/companies/beta.md").replace('\n', "\r\n");
+    site.write("content/companies/beta.md", format!("\u{feff}{text}"));
+    site.build().assert_ok();
+    assert!(
+        site.page("companies/beta/")
+            .contains("Token packs on top of any plan.")
+    );
+}

@@ -1,0 +1,7 @@
+//! trendsite's integration tests: one binary, a module per feature, driving
+//! the real `trendsite` executable against fixture sites in temp folders.
+
+mod build;
+mod errors;
+mod repo_site;
+mod support;
