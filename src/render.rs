@@ -191,8 +191,6 @@ struct SiteView<'a> {
     /// The absolute URL canonical links start with; empty when the base URL
     /// is only a path.
     canonical_base: &'a str,
-    company_count: usize,
-    trend_count: usize,
 }
 
 #[derive(Serialize)]
@@ -227,6 +225,16 @@ struct TrendLink<'a> {
     url: &'a str,
     summary: &'a str,
     count: usize,
+}
+
+/// A trend as other pages link to it. Kept to what cannot change when
+/// companies change, so an edit to one company never touches the pages that
+/// merely link to a trend.
+#[derive(Serialize)]
+struct TrendRef<'a> {
+    slug: &'a str,
+    title: &'a str,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -267,7 +275,7 @@ struct TrendView<'a> {
     total: usize,
     groups: Vec<GroupView<'a>>,
     other: Vec<CompanyLink<'a>>,
-    see_also: Vec<TrendLink<'a>>,
+    see_also: Vec<TrendRef<'a>>,
 }
 
 #[derive(Serialize)]
@@ -309,7 +317,7 @@ struct CompanyView<'a> {
 #[derive(Serialize)]
 struct CompanyPage<'a> {
     company: CompanyView<'a>,
-    trends: Vec<TrendLink<'a>>,
+    trends: Vec<TrendRef<'a>>,
 }
 
 #[derive(Serialize)]
@@ -410,11 +418,14 @@ pub struct Inputs<'a> {
     pub base_url: &'a str,
 }
 
-/// A page still to render: which template and which view.
-enum Job {
+/// A page to render: which template and which view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Job {
     Index,
     Trends,
+    /// By position in `Dataset::trends`.
     Trend(usize),
+    /// By position in `Dataset::companies`.
     Company(usize),
     Packaging(Packaging),
     Mechanic(Mechanic),
@@ -423,38 +434,23 @@ enum Job {
     NotFound,
 }
 
-/// Renders every page of the site, in parallel.
-pub fn render(inputs: &Inputs<'_>) -> Result<Vec<Page>, Diagnostics> {
-    let ds = inputs.dataset;
-    let base_path = config::base_path(inputs.base_url);
-    let urls = Urls::new(ds, &base_path);
-    let canonical_base = if inputs.base_url.starts_with('/') {
-        ""
-    } else {
-        inputs.base_url
-    };
-    let description = ds.config.description.as_deref().unwrap_or("");
-    let site = SiteView {
-        title: &ds.config.title,
-        description,
-        language: &ds.config.language,
-        base_path: &urls.base,
-        canonical_base,
-        company_count: ds.companies.len(),
-        trend_count: ds.trends.len(),
-    };
-    let r = Renderer {
-        inputs,
-        urls: &urls,
-        site: &site,
-        company_pos: ds
-            .companies
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.slug.as_str(), i))
-            .collect(),
-    };
+impl Job {
+    /// The page template the job renders with.
+    pub fn template(self) -> &'static str {
+        match self {
+            Job::Index => "index.html",
+            Job::Trends => "trends.html",
+            Job::Trend(_) => "trend.html",
+            Job::Company(_) => "company.html",
+            Job::Packaging(_) | Job::Mechanic(_) => "term.html",
+            Job::PackagingList | Job::MechanicList => "term_list.html",
+            Job::NotFound => "404.html",
+        }
+    }
+}
 
+/// Every page of the site.
+pub fn all_jobs(ds: &Dataset, index: &Index<'_>) -> Vec<Job> {
     let mut jobs = vec![
         Job::Index,
         Job::Trends,
@@ -464,11 +460,40 @@ pub fn render(inputs: &Inputs<'_>) -> Result<Vec<Page>, Diagnostics> {
     ];
     jobs.extend((0..ds.trends.len()).map(Job::Trend));
     jobs.extend((0..ds.companies.len()).map(Job::Company));
-    jobs.extend(inputs.index.by_packaging.keys().map(|p| Job::Packaging(*p)));
-    jobs.extend(inputs.index.by_mechanic.keys().map(|m| Job::Mechanic(*m)));
+    jobs.extend(index.by_packaging.keys().map(|p| Job::Packaging(*p)));
+    jobs.extend(index.by_mechanic.keys().map(|m| Job::Mechanic(*m)));
+    jobs
+}
 
+/// Renders every page of the site, in parallel.
+pub fn render(inputs: &Inputs<'_>) -> Result<Vec<Page>, Diagnostics> {
+    render_jobs(inputs, &all_jobs(inputs.dataset, inputs.index))
+}
+
+/// Renders the given pages, in parallel.
+pub fn render_jobs(inputs: &Inputs<'_>, jobs: &[Job]) -> Result<Vec<Page>, Diagnostics> {
+    let ds = inputs.dataset;
+    let base_path = config::base_path(inputs.base_url);
+    let urls = Urls::new(ds, &base_path);
+    let canonical_base = if inputs.base_url.starts_with('/') {
+        ""
+    } else {
+        inputs.base_url
+    };
+    let site = SiteView {
+        title: &ds.config.title,
+        description: ds.config.description.as_deref().unwrap_or(""),
+        language: &ds.config.language,
+        base_path: &urls.base,
+        canonical_base,
+    };
+    let r = Renderer {
+        inputs,
+        urls: &urls,
+        site: &site,
+    };
     let results: Vec<Result<Page, Diagnostic>> = jobs.par_iter().map(|job| r.page(job)).collect();
-    let mut pages = Vec::with_capacity(results.len() + BUILTIN_ASSETS.len());
+    let mut pages = Vec::with_capacity(results.len());
     let mut diags = Diagnostics::new();
     for result in results {
         match result {
@@ -487,7 +512,6 @@ struct Renderer<'a> {
     inputs: &'a Inputs<'a>,
     urls: &'a Urls,
     site: &'a SiteView<'a>,
-    company_pos: std::collections::HashMap<&'a str, usize>,
 }
 
 impl<'a> Renderer<'a> {
@@ -656,8 +680,13 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Companies are sorted by slug, so their position is a binary search.
     fn pos(&self, c: &Company) -> usize {
-        self.company_pos.get(c.slug.as_str()).copied().unwrap_or(0)
+        self.inputs
+            .dataset
+            .companies
+            .binary_search_by(|x| x.slug.cmp(&c.slug))
+            .unwrap_or(0)
     }
 
     fn packaging(&self, p: Packaging) -> TermRef<'a> {
@@ -700,6 +729,15 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    fn trend_ref(&self, i: usize) -> TrendRef<'a> {
+        let t = &self.inputs.dataset.trends[i];
+        TrendRef {
+            slug: &t.slug,
+            title: &t.title,
+            url: &self.urls.trends[i],
+        }
+    }
+
     fn trend_links(&self) -> Vec<TrendLink<'a>> {
         (0..self.inputs.index.trends.len())
             .map(|i| self.trend_link(i))
@@ -732,7 +770,7 @@ impl<'a> Renderer<'a> {
             .see_also
             .iter()
             .filter_map(|slug| ds.trends.iter().position(|t| &t.slug == slug))
-            .map(|j| self.trend_link(j))
+            .map(|j| self.trend_ref(j))
             .collect();
         TrendView {
             slug: &g.trend.slug,
@@ -754,7 +792,7 @@ impl<'a> Renderer<'a> {
             .index
             .trends_of
             .get(c.slug.as_str())
-            .map(|list| list.iter().map(|&j| self.trend_link(j)).collect())
+            .map(|list| list.iter().map(|&j| self.trend_ref(j)).collect())
             .unwrap_or_default();
         let m = c.metering.as_ref();
         CompanyPage {
