@@ -209,3 +209,101 @@ fn metering(c: &mut Checker<'_>, m: &Spanned<RawMetering>) -> Option<Metering> {
         note_line,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Diagnostic;
+
+    fn check(front_matter: &str) -> (Option<Company>, Vec<Diagnostic>) {
+        let source = format!("+++\n{front_matter}+++\nBody\n");
+        let mut c = Checker::new("content/companies/x.md", &source, 4);
+        let body = Body {
+            markdown: "Body\n".into(),
+            line: 1,
+        };
+        let company = parse(&mut c, "x", front_matter, 0..3, body);
+        (company, c.diags)
+    }
+
+    const GOOD: &str = r#"name = "X"
+website = "https://x.example"
+category = "tools"
+ai_packaging = "add-on"
+verified = 2026-10-01
+
+[metering]
+mechanic = "credits"
+note = "A note."
+
+[[tiers]]
+name = "Team"
+price_usd = 9.5
+period = "year"
+per = "workspace"
+
+[[sources]]
+url = "https://x.example/pricing"
+checked = 2026-10-02
+"#;
+
+    #[test]
+    fn a_valid_company_becomes_typed_values() {
+        let (company, diags) = check(GOOD);
+        assert!(diags.is_empty(), "{diags:?}");
+        let c = company.unwrap();
+        assert_eq!(c.packaging, Packaging::AddOn);
+        assert_eq!(c.mechanic(), Mechanic::Credits);
+        assert_eq!(c.verified, Date::new(2026, 10, 1).unwrap());
+        assert_eq!(c.tiers[0].price_usd, Some(9.5));
+        assert_eq!(c.tiers[0].period, Some(Period::Year));
+        assert_eq!(c.tiers[0].per, Some(Per::Workspace));
+        assert_eq!(c.sources[0].checked, Date::new(2026, 10, 2).unwrap());
+        assert_eq!(c.metering.unwrap().note_line, 10);
+    }
+
+    #[test]
+    fn every_problem_in_one_file_is_reported() {
+        let bad = GOOD
+            .replace("\"add-on\"", "\"addon\"")
+            .replace("\"credits\"", "\"credit\"")
+            .replace("\"year\"", "\"yearly\"")
+            .replace("checked = 2026-10-02", "checked = \"2026-10-02\"")
+            .replace("https://x.example\"", "x.example\"");
+        let (company, diags) = check(&bad);
+        assert!(company.is_none());
+        let fields: Vec<&str> = diags.iter().filter_map(|d| d.field.as_deref()).collect();
+        assert_eq!(
+            fields,
+            [
+                "website",
+                "ai_packaging",
+                "metering.mechanic",
+                "tiers.period",
+                "sources.checked"
+            ],
+            "{diags:#?}"
+        );
+        assert!(diags.iter().all(|d| d.line > 1 && d.expected.is_some()));
+    }
+
+    #[test]
+    fn invalid_calendar_dates_are_errors_at_their_line() {
+        let (_, diags) = check(&GOOD.replace("verified = 2026-10-01", "verified = 2026-02-30"));
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].line, 6, "{diags:?}");
+    }
+
+    #[test]
+    fn packaging_none_needs_no_metering_and_negative_prices_fail() {
+        let text = GOOD.replace("\"add-on\"", "\"none\"");
+        let start = text.find("[metering]").unwrap();
+        let end = text.find("[[tiers]]").unwrap();
+        let no_metering = format!("{}{}", &text[..start], &text[end..]);
+        let (company, diags) = check(&no_metering);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(company.unwrap().mechanic(), Mechanic::None);
+        let (_, diags) = check(&GOOD.replace("9.5", "-1"));
+        assert_eq!(diags[0].field.as_deref(), Some("tiers.price_usd"));
+    }
+}

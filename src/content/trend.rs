@@ -293,3 +293,55 @@ mod tests {
         assert!(b.markdown.is_empty());
     }
 }
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+    use crate::model::FieldValue;
+
+    fn check(front_matter: &str) -> (Option<Trend>, Vec<crate::diag::Diagnostic>) {
+        let source = format!("+++\n{front_matter}+++\n");
+        let mut c = Checker::new("content/trends/t.md", &source, 4);
+        let slugs: HashSet<String> = ["t".to_string(), "other".to_string()].into();
+        let trend = parse(&mut c, "t", front_matter, 0..3, Body::default(), &slugs);
+        (trend, c.diags)
+    }
+
+    #[test]
+    fn filters_compile_to_typed_clauses() {
+        let (trend, diags) = check(
+            "title = \"T\"\nsummary = \"S\"\nsee_also = [\"other\"]\n[select]\n\"metering.payg\" = [true]\n\"tiers.price_usd\" = [20]\n[[groups]]\ntitle = \"G\"\nai_packaging = [\"add-on\"]\n",
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        let t = trend.unwrap();
+        let select = t.select.unwrap();
+        assert_eq!(select.clauses.len(), 2);
+        assert!(
+            select
+                .clauses
+                .iter()
+                .any(|c| c.field == Field::MeteringPayg && c.accepted == [FieldValue::Bool(true)])
+        );
+        assert!(
+            select.clauses.iter().any(
+                |c| c.field == Field::TiersPriceUsd && c.accepted == [FieldValue::Number(20.0)]
+            )
+        );
+        assert_eq!(t.groups[0].title, "G");
+        assert_eq!(t.heading, "Companies");
+        assert_eq!(t.select_pos, (5, 1));
+    }
+
+    #[test]
+    fn filter_mistakes_are_all_reported() {
+        let (trend, diags) = check(
+            "title = \"T\"\nsummary = \"S\"\n[select]\nai_packaging = \"add-on\"\n\"metering.payg\" = [\"yes\"]\n[[groups]]\nai_packaging = [\"add-on\"]\n",
+        );
+        assert!(trend.is_none());
+        let messages: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(diags.len(), 3, "{messages:?}");
+        assert!(messages[0].contains("must list its accepted values"));
+        assert!(messages[1].contains("wrong type"));
+        assert!(messages[2].contains("missing required field `title`"));
+    }
+}
