@@ -33,10 +33,24 @@ pub struct Built {
     pub trends: usize,
 }
 
-/// Runs every stage but `output`. Fails with every error found, across all
-/// files, when any stage finds one; later stages still run where they can,
-/// so one run reports as much as possible.
-pub fn build(root: &Path, base_url: Option<&str>) -> Result<Built, Diagnostics> {
+/// Everything read and checked from a site, before pages are rendered.
+pub struct Prepared {
+    pub dataset: model::Dataset,
+    pub company_files: Vec<content::Entry>,
+    pub trend_files: Vec<content::Entry>,
+    /// Errors and warnings from every stage so far.
+    pub diagnostics: Diagnostics,
+    /// The normalized base URL pages are rendered for.
+    pub base_url: String,
+    /// `None` when a template failed to compile (the error is in `diagnostics`).
+    pub templates: Option<render::Templates>,
+    pub html: markdown::Html,
+    pub statics: Vec<Page>,
+}
+
+/// Reads, validates and prepares a whole site. Every stage runs even when an
+/// earlier one found errors, so one run reports as much as possible.
+pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
     let loaded = content::load(root);
     let mut diags = loaded.diagnostics;
     let ds = loaded.dataset;
@@ -56,7 +70,6 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Result<Built, Diagnostics> 
         }
         None => ds.config.base_url.clone(),
     };
-    let base_path = config::base_path(&base_url);
 
     let templates = match render::templates(root) {
         Ok(t) => Some(t),
@@ -67,7 +80,7 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Result<Built, Diagnostics> 
     };
 
     let links = markdown::Links {
-        base_path: base_path.clone(),
+        base_path: config::base_path(&base_url),
         companies: loaded
             .company_files
             .iter()
@@ -78,24 +91,41 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Result<Built, Diagnostics> 
     let (html, link_diags) = markdown::render_all(&ds, &links);
     diags.extend(link_diags);
 
-    let index = query::index(&ds);
-    diags.extend(index.trends.iter().filter_map(query::other_warning));
-
     let (statics, static_diags) = render::static_files(root);
     diags.extend(static_diags);
 
-    let Some(templates) = templates.filter(|_| !diags.has_errors()) else {
+    Prepared {
+        dataset: ds,
+        company_files: loaded.company_files,
+        trend_files: loaded.trend_files,
+        diagnostics: diags,
+        base_url,
+        templates,
+        html,
+        statics,
+    }
+}
+
+/// Runs every stage but `output`. Fails with every error found, across all
+/// files, when any stage finds one.
+pub fn build(root: &Path, base_url: Option<&str>) -> Result<Built, Diagnostics> {
+    let prepared = prepare(root, base_url);
+    let mut diags = prepared.diagnostics;
+    let ds = &prepared.dataset;
+    let index = query::index(ds);
+    diags.extend(index.trends.iter().filter_map(query::other_warning));
+    let Some(templates) = prepared.templates.filter(|_| !diags.has_errors()) else {
         diags.sort();
         return Err(diags);
     };
     let mut pages = render::render(&render::Inputs {
-        dataset: &ds,
+        dataset: ds,
         index: &index,
-        html: &html,
+        html: &prepared.html,
         templates: &templates,
-        base_url: &base_url,
+        base_url: &prepared.base_url,
     })?;
-    pages.extend(statics);
+    pages.extend(prepared.statics);
     diags.sort();
     Ok(Built {
         pages,
