@@ -11,7 +11,7 @@ use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
-use crate::model::{Body, Dataset};
+use crate::model::{Body, Company, Dataset, Trend};
 
 /// Everything that an `@/` link may point at.
 #[derive(Debug, Clone, Default)]
@@ -80,32 +80,38 @@ impl Links {
     }
 }
 
+/// A company's note and body as HTML, and any broken links in them.
+pub fn render_company(c: &Company, links: &Links) -> (String, String, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let note = c
+        .metering
+        .as_ref()
+        .and_then(|m| Some((m.note.as_deref()?, m.note_line)))
+        .map(|(n, line)| render_inline(n, line, &c.file, links, &mut diags))
+        .unwrap_or_default();
+    let body = render_body(&c.body, &c.file, links, &mut diags);
+    (note, body, diags)
+}
+
+/// A trend's prose before and after the groups, as HTML.
+pub fn render_trend(t: &Trend, links: &Links) -> (String, String, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let intro = render_body(&t.intro, &t.file, links, &mut diags);
+    let outro = render_body(&t.outro, &t.file, links, &mut diags);
+    (intro, outro, diags)
+}
+
 /// Renders every body and note in parallel, collecting broken links.
 pub fn render_all(ds: &Dataset, links: &Links) -> (Html, Vec<Diagnostic>) {
     let companies: Vec<(String, String, Vec<Diagnostic>)> = ds
         .companies
         .par_iter()
-        .map(|c| {
-            let mut diags = Vec::new();
-            let note = c
-                .metering
-                .as_ref()
-                .and_then(|m| Some((m.note.as_deref()?, m.note_line)))
-                .map(|(n, line)| render_inline(n, line, &c.file, links, &mut diags))
-                .unwrap_or_default();
-            let body = render_body(&c.body, &c.file, links, &mut diags);
-            (note, body, diags)
-        })
+        .map(|c| render_company(c, links))
         .collect();
     let trends: Vec<(String, String, Vec<Diagnostic>)> = ds
         .trends
         .par_iter()
-        .map(|t| {
-            let mut diags = Vec::new();
-            let intro = render_body(&t.intro, &t.file, links, &mut diags);
-            let outro = render_body(&t.outro, &t.file, links, &mut diags);
-            (intro, outro, diags)
-        })
+        .map(|t| render_trend(t, links))
         .collect();
     let mut html = Html::default();
     let mut diags = Vec::new();

@@ -419,7 +419,7 @@ pub struct Inputs<'a> {
 }
 
 /// A page to render: which template and which view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Job {
     Index,
     Trends,

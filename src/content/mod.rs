@@ -247,6 +247,24 @@ pub fn load(root: &Path) -> Loaded {
     }
 }
 
+/// Reads and validates one company file.
+pub fn load_company(entry: &Entry) -> (Option<Company>, Vec<Diagnostic>) {
+    load_file(entry, |c, fm, fence, body| {
+        company::parse(c, &entry.slug, fm, fence, body)
+    })
+}
+
+/// Reads and validates one trend file; `trend_slugs` are the trends that
+/// `see_also` may name.
+pub fn load_trend(
+    entry: &Entry,
+    trend_slugs: &HashSet<String>,
+) -> (Option<Trend>, Vec<Diagnostic>) {
+    load_file(entry, |c, fm, fence, body| {
+        trend::parse(c, &entry.slug, fm, fence, body, trend_slugs)
+    })
+}
+
 /// Parses discovered files. Public so that `serve` can re-parse a few files
 /// without walking the folders again.
 pub fn load_entries(
@@ -255,21 +273,11 @@ pub fn load_entries(
     trend_files: &[Entry],
 ) -> (Dataset, Diagnostics) {
     let trend_slugs: HashSet<String> = trend_files.iter().map(|e| e.slug.clone()).collect();
-    let companies: Vec<(Option<Company>, Vec<Diagnostic>)> = company_files
-        .par_iter()
-        .map(|e| {
-            load_file(e, |c, fm, fence, body| {
-                company::parse(c, &e.slug, fm, fence, body)
-            })
-        })
-        .collect();
+    let companies: Vec<(Option<Company>, Vec<Diagnostic>)> =
+        company_files.par_iter().map(load_company).collect();
     let trends: Vec<(Option<Trend>, Vec<Diagnostic>)> = trend_files
         .par_iter()
-        .map(|e| {
-            load_file(e, |c, fm, fence, body| {
-                trend::parse(c, &e.slug, fm, fence, body, &trend_slugs)
-            })
-        })
+        .map(|e| load_trend(e, &trend_slugs))
         .collect();
     let mut diags = Diagnostics::new();
     let mut dataset = Dataset {

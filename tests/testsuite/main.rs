@@ -3,5 +3,6 @@
 
 mod build;
 mod errors;
+mod incremental;
 mod repo_site;
 mod support;
