@@ -18,6 +18,7 @@ pub mod model;
 pub mod output;
 pub mod query;
 pub mod render;
+pub mod scaffold;
 pub mod serve;
 
 use std::path::Path;

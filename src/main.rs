@@ -39,6 +39,38 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Write a new company or trend entry with every field laid out.
+    New {
+        #[arg(value_enum)]
+        kind: NewKind,
+        /// The slug: the file name and URL of the new entry.
+        slug: String,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Preview the site: build it in memory, serve it, rebuild on every save
+    /// and reload open pages.
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on; loopback unless you ask for another.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Milliseconds file events must pause before a rebuild starts.
+        #[arg(long, default_value_t = 10, hide = true)]
+        debounce_ms: u64,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum NewKind {
+    Company,
+    Trend,
 }
 
 fn report(diags: &Diagnostics) {
@@ -99,6 +131,47 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     eprintln!("error: {e}; the previous output is unchanged");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Serve {
+            root,
+            port,
+            bind,
+            open,
+            debounce_ms,
+        } => {
+            let opts = trendsite::serve::Options {
+                root,
+                bind,
+                port,
+                open,
+                quiet: std::time::Duration::from_millis(debounce_ms),
+            };
+            match trendsite::serve::run(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::New { kind, slug, root } => {
+            let kind = match kind {
+                NewKind::Company => trendsite::scaffold::Kind::Company,
+                NewKind::Trend => trendsite::scaffold::Kind::Trend,
+            };
+            match trendsite::scaffold::new_entry(&root, kind, &slug) {
+                Ok(path) => {
+                    eprintln!(
+                        "Created {}: fill in the blanks, then run `trendsite check`",
+                        path.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
                     ExitCode::FAILURE
                 }
             }

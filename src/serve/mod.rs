@@ -1,4 +1,232 @@
 //! `trendsite serve`: the site built in memory, served over HTTP, rebuilt
 //! incrementally as files change, with live reload in the browser.
+//!
+//! Three parts: `state` (the site in memory and incremental rebuilds),
+//! `watch` (file events in batches) and `http` (axum, snapshots, SSE). This
+//! module wires them: a watcher thread rebuilds and publishes snapshots;
+//! the server runs on a tokio runtime in the calling thread.
 
+pub mod http;
 pub mod state;
+pub mod watch;
+
+use std::io::IsTerminal;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{Notice, Shared, Snapshot};
+use state::{Outcome, State};
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    pub port: u16,
+    pub open: bool,
+    /// How long file events must pause before a rebuild starts.
+    pub quiet: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(
+        "port {port} on {bind} is already in use; pass --port to use another, for example --port {next}"
+    )]
+    PortInUse { bind: IpAddr, port: u16, next: u16 },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot watch {root} for changes: {source}")]
+    Watch {
+        root: PathBuf,
+        source: notify::Error,
+    },
+    #[error("cannot start the server: {0}")]
+    Runtime(std::io::Error),
+}
+
+fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Builds the next snapshot from the previous one and a rebuild's outcome.
+pub fn next_snapshot(prev: &Snapshot, state: &State, outcome: &Outcome) -> Snapshot {
+    let files = if outcome.full {
+        state
+            .pages()
+            .iter()
+            .map(|(path, bytes)| (path.clone(), Arc::new(http::served(path, bytes))))
+            .collect()
+    } else {
+        let mut files = prev.files.clone();
+        for path in &outcome.changed {
+            if let Some(bytes) = state.pages().get(path) {
+                files.insert(path.clone(), Arc::new(http::served(path, bytes)));
+            }
+        }
+        for path in &outcome.removed {
+            files.remove(path);
+        }
+        files
+    };
+    let errors = (!outcome.errors.is_empty()).then(|| http::overlay_json(&outcome.errors));
+    Snapshot {
+        build: prev.build + 1,
+        files,
+        errors,
+    }
+}
+
+/// What the browsers should do after a rebuild.
+pub fn notice_for(outcome: &Outcome) -> Option<Notice> {
+    if !outcome.errors.is_empty() {
+        return Some(Notice::Errors(http::overlay_json(&outcome.errors)));
+    }
+    if outcome.css_only() {
+        return Some(Notice::Css(outcome.changed.clone()));
+    }
+    (outcome.full || !outcome.changed.is_empty() || !outcome.removed.is_empty())
+        .then_some(Notice::Reload)
+}
+
+fn describe(root: &Path, paths: &[PathBuf]) -> String {
+    let rel: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            p.strip_prefix(root)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    match rel.as_slice() {
+        [] => "nothing".into(),
+        [one] => one.clone(),
+        [first, rest @ ..] => format!("{first} and {} more", rest.len()),
+    }
+}
+
+fn report(outcome: &Outcome, what: &str) {
+    let color = color();
+    if !outcome.warnings.is_empty() {
+        eprint!("{}", state::render_diagnostics(&outcome.warnings, color));
+    }
+    if !outcome.errors.is_empty() {
+        eprint!("{}", state::render_diagnostics(&outcome.errors, color));
+        eprintln!(
+            "{what}: {} {}; serving the last good site",
+            outcome.errors.len(),
+            if outcome.errors.len() == 1 {
+                "error"
+            } else {
+                "errors"
+            }
+        );
+        return;
+    }
+    eprintln!(
+        "{what}: {} {} re-rendered, {} {} updated in {:.1} ms",
+        outcome.rendered,
+        if outcome.rendered == 1 {
+            "page"
+        } else {
+            "pages"
+        },
+        outcome.changed.len() + outcome.removed.len(),
+        if outcome.changed.len() + outcome.removed.len() == 1 {
+            "file"
+        } else {
+            "files"
+        },
+        outcome.millis
+    );
+}
+
+/// Runs the preview server until Ctrl-C.
+pub fn run(opts: Options) -> Result<(), ServeError> {
+    let root = std::path::absolute(&opts.root).unwrap_or_else(|_| opts.root.clone());
+    let (mut state, outcome) = State::load(&root, "/");
+    report(&outcome, "initial build");
+    let first = next_snapshot(&Snapshot::default(), &state, &outcome);
+    let shared = Shared::new(first);
+
+    let addr = SocketAddr::new(opts.bind, opts.port);
+    let listener = std::net::TcpListener::bind(addr).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AddrInUse {
+            ServeError::PortInUse {
+                bind: opts.bind,
+                port: opts.port,
+                next: opts.port.wrapping_add(1),
+            }
+        } else {
+            ServeError::Bind { addr, source }
+        }
+    })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(ServeError::Runtime)?;
+    let local = listener.local_addr().map_err(ServeError::Runtime)?;
+    let host = match local.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => "127.0.0.1".to_string(),
+        IpAddr::V6(ip) if ip.is_unspecified() => "[::1]".to_string(),
+        IpAddr::V6(ip) => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    let url = format!("http://{host}:{}/", local.port());
+
+    let mut watcher =
+        watch::SourceWatcher::new(&root, opts.quiet).map_err(|source| ServeError::Watch {
+            root: root.clone(),
+            source,
+        })?;
+    let rebuild_shared = shared.clone();
+    let rebuild_root = root.clone();
+    std::thread::spawn(move || {
+        while let Some(batch) = watcher.next_batch() {
+            if batch.is_empty() {
+                continue;
+            }
+            let outcome = state.apply(&batch);
+            let Some(notice) = notice_for(&outcome) else {
+                if !outcome.warnings.is_empty() || outcome.rendered > 0 {
+                    report(&outcome, &describe(&rebuild_root, &batch));
+                }
+                continue;
+            };
+            let next = next_snapshot(&rebuild_shared.current(), &state, &outcome);
+            rebuild_shared.publish(next);
+            rebuild_shared.notify(notice);
+            report(&outcome, &describe(&rebuild_root, &batch));
+        }
+    });
+
+    eprintln!("Serving {} at {url}", root.display());
+    eprintln!("Watching content/, templates/, static/ and site.toml. Press Ctrl-C to stop.");
+    if opts.open
+        && let Err(e) = opener::open_browser(&url)
+    {
+        eprintln!("warning: could not open a browser: {e}");
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).map_err(ServeError::Runtime)?;
+        axum::serve(listener, http::router(shared.clone()))
+            .with_graceful_shutdown(async move {
+                let _ = tokio::signal::ctrl_c().await;
+                shared.notify(Notice::Shutdown);
+            })
+            .await
+            .map_err(ServeError::Runtime)
+    })?;
+    eprintln!("Stopped.");
+    Ok(())
+}

@@ -29,6 +29,9 @@ pub enum ChangeKind {
     Template(PathBuf),
     /// Path relative to static/.
     Static(String),
+    /// Something else under content/: a folder moved in or out matters, a
+    /// temporary file from an editor or a tool does not.
+    ContentOther(PathBuf),
 }
 
 /// Sorts a changed path into what it means for the site; `None` for paths
@@ -55,9 +58,7 @@ pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
         ["content", "trends", ..] if rel.extension().is_some_and(|e| e == "md") => {
             Some(ChangeKind::Trend(path.to_path_buf()))
         }
-        // A folder moved in or out of content/ hides the events of the files
-        // in it: reload everything.
-        ["content", ..] if path.is_dir() || !path.exists() => Some(ChangeKind::Config),
+        ["content", ..] => Some(ChangeKind::ContentOther(path.to_path_buf())),
         ["templates", ..] => Some(ChangeKind::Template(path.to_path_buf())),
         ["static", rest @ ..] if !rest.is_empty() => Some(ChangeKind::Static(rest.join("/"))),
         _ => None,
@@ -216,6 +217,16 @@ impl State {
                 p.is_file() != self.company_files.iter().any(|e| &e.path == p)
             }
             ChangeKind::Trend(p) => p.is_file() != self.trend_files.iter().any(|e| &e.path == p),
+            // A folder moved in or out hides the events of the files in it.
+            ChangeKind::ContentOther(p) => {
+                p.is_dir()
+                    || (!p.exists()
+                        && self
+                            .company_files
+                            .iter()
+                            .chain(&self.trend_files)
+                            .any(|e| e.path.starts_with(p)))
+            }
             _ => false,
         });
         if structural || self.templates.is_none() {
@@ -246,7 +257,7 @@ impl State {
                     Ok(None) => removed.push(rel.clone()),
                     Err(d) => warnings.push(d),
                 },
-                ChangeKind::Config => {}
+                ChangeKind::Config | ChangeKind::ContentOther(_) => {}
             }
         }
         if content_changes > 1 {

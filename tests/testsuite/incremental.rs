@@ -252,3 +252,30 @@ fn a_site_with_errors_at_start_serves_once_fixed() {
     assert!(o.full, "the first good build renders everything");
     assert_same(&live.state, &site, "fixed at start");
 }
+
+#[test]
+fn tool_temp_files_and_folder_moves_are_told_apart() {
+    let site = SiteTest::new("minimal");
+    let (state, _) = State::load(&site.root, "/");
+    let mut live = Live { site: &site, state };
+    // sed -i and many editors write a temp file beside the original, then
+    // rename it over: only the one page set is rebuilt.
+    site.edit(BETA, "Token packs", "Token bundles");
+    let o = live.apply(&["content/companies/sedX1b2c3", BETA]);
+    assert!(!o.full, "a vanished temp file is not a structural change");
+    assert_same(&live.state, &site, "sed -i");
+    // A folder of entries moved out is.
+    std::fs::create_dir_all(site.root.join("content/companies/more")).expect("mkdir");
+    site.write(
+        "content/companies/more/delta.md",
+        site.read(BETA)
+            .replace("name = \"beta\"", "name = \"Delta\""),
+    );
+    let o = live.apply(&["content/companies/more"]);
+    assert!(o.full);
+    assert_same(&live.state, &site, "folder moved in");
+    std::fs::remove_dir_all(site.root.join("content/companies/more")).expect("rm");
+    let o = live.apply(&["content/companies/more"]);
+    assert!(o.full);
+    assert_same(&live.state, &site, "folder moved out");
+}

@@ -1,0 +1,394 @@
+//! The preview server: serves the in-memory site over HTTP with axum, and
+//! pushes live-reload events to browsers with Server-Sent Events.
+//!
+//! Pages live in an immutable snapshot swapped whole after each rebuild, so
+//! a request sees one build or the next, never a mix. Paths are looked up in
+//! that map, never on disk, so no request can reach a file outside the site.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, RwLock};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State as AxumState;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Serialize;
+use tokio::sync::broadcast;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::diag::Diagnostic;
+
+/// Where the server's own endpoints live; no site path starts with it.
+pub const PREFIX: &str = "/__trendsite/";
+const RELOAD_JS: &str = include_str!("../../assets/reload.js");
+
+/// One file as served.
+#[derive(Debug)]
+pub struct Served {
+    pub body: axum::body::Bytes,
+    pub etag: HeaderValue,
+    pub content_type: HeaderValue,
+}
+
+/// What the server serves between two rebuilds.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub build: u64,
+    pub files: HashMap<String, Arc<Served>>,
+    /// The current build errors as the overlay shows them; `None` when clean.
+    pub errors: Option<String>,
+}
+
+/// A message to every open page.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    Reload,
+    Css(Vec<String>),
+    /// JSON for the overlay.
+    Errors(String),
+    /// The server is stopping: event streams end so it can exit.
+    Shutdown,
+}
+
+pub struct Shared {
+    pub snapshot: RwLock<Arc<Snapshot>>,
+    pub notices: broadcast::Sender<Notice>,
+    /// Differs between server processes, so a page that reconnects after a
+    /// restart knows to reload.
+    pub instance: u64,
+}
+
+impl Shared {
+    pub fn new(snapshot: Snapshot) -> Arc<Shared> {
+        let (notices, _) = broadcast::channel(64);
+        let instance = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+            ^ u64::from(std::process::id());
+        Arc::new(Shared {
+            snapshot: RwLock::new(Arc::new(snapshot)),
+            notices,
+            instance,
+        })
+    }
+
+    pub fn current(&self) -> Arc<Snapshot> {
+        match self.snapshot.read() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn publish(&self, snapshot: Snapshot) {
+        let snapshot = Arc::new(snapshot);
+        match self.snapshot.write() {
+            Ok(mut s) => *s = snapshot,
+            Err(poisoned) => *poisoned.into_inner() = snapshot,
+        }
+    }
+
+    pub fn notify(&self, notice: Notice) {
+        // No receiver just means no page is open.
+        let _ = self.notices.send(notice);
+    }
+}
+
+#[derive(Serialize)]
+struct OverlayError {
+    location: String,
+    report: String,
+}
+
+#[derive(Serialize)]
+struct Overlay {
+    errors: Vec<OverlayError>,
+}
+
+/// The overlay's JSON for a list of errors.
+pub fn overlay_json(errors: &[Diagnostic]) -> String {
+    let overlay = Overlay {
+        errors: errors
+            .iter()
+            .map(|d| OverlayError {
+                location: d.location(),
+                report: d.render(false),
+            })
+            .collect(),
+    };
+    serde_json::to_string(&overlay).unwrap_or_else(|_| "{\"errors\":[]}".into())
+}
+
+/// A file as served: HTML pages get the live-reload script.
+pub fn served(path: &str, bytes: &[u8]) -> Served {
+    let content_type = mime_guess::from_path(path).first_or_octet_stream();
+    let is_html = content_type.essence_str() == "text/html";
+    let body: Vec<u8> = if is_html {
+        inject_script(bytes)
+    } else {
+        bytes.to_vec()
+    };
+    let etag = HeaderValue::from_str(&format!("\"{:016x}\"", fnv1a(&body)))
+        .unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+    let mime = if content_type.type_() == "text" || content_type.subtype() == "javascript" {
+        format!("{}; charset=utf-8", content_type.essence_str())
+    } else {
+        content_type.essence_str().to_string()
+    };
+    Served {
+        body: body.into(),
+        etag,
+        content_type: HeaderValue::from_str(&mime)
+            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream")),
+    }
+}
+
+/// 64-bit FNV-1a: a stable content hash for ETags, fast on small pages.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+fn inject_script(html: &[u8]) -> Vec<u8> {
+    let tag = format!("<script src=\"{PREFIX}reload.js\" defer></script>");
+    let at = find_last(html, b"</body>").unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + tag.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(tag.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/__trendsite/events", get(events))
+        .route("/__trendsite/reload.js", get(reload_js))
+        .fallback(site)
+        .with_state(shared)
+}
+
+async fn reload_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        RELOAD_JS,
+    )
+}
+
+async fn events(
+    AxumState(shared): AxumState<Arc<Shared>>,
+) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>> {
+    let hello = Event::default()
+        .event("hello")
+        .data(format!("{{\"instance\":{}}}", shared.instance));
+    let mut first = vec![Ok(hello)];
+    if let Some(errors) = &shared.current().errors {
+        first.push(Ok(Event::default().event("errors").data(errors.clone())));
+    }
+    let updates = BroadcastStream::new(shared.notices.subscribe())
+        .take_while(|n| !matches!(n, Ok(Notice::Shutdown)))
+        .filter_map(|notice| {
+            let event = match notice.ok()? {
+                Notice::Shutdown => return None,
+                Notice::Reload => Event::default().event("reload").data("{}"),
+                Notice::Css(paths) => Event::default()
+                    .event("css")
+                    .data(serde_json::json!({ "paths": paths }).to_string()),
+                Notice::Errors(json) => Event::default().event("errors").data(json),
+            };
+            Some(Ok(event))
+        });
+    Sse::new(tokio_stream::iter(first).chain(updates)).keep_alive(KeepAlive::default())
+}
+
+/// Why a request path was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BadPath {
+    Traversal,
+    Encoding,
+}
+
+/// Turns a request path into a key of the snapshot: percent-decoded once,
+/// and refused if it could mean anything but a plain path inside the site
+/// (`..` or `.` segments, backslashes, NUL, still-encoded `%`, bad UTF-8).
+pub fn site_key(raw_path: &str) -> Result<String, BadPath> {
+    let decoded = percent_encoding::percent_decode_str(raw_path)
+        .decode_utf8()
+        .map_err(|_| BadPath::Encoding)?;
+    if decoded.contains(['\\', '\0', '%']) || decoded.chars().any(char::is_control) {
+        return Err(BadPath::Encoding);
+    }
+    let trimmed = decoded.trim_start_matches('/');
+    if trimmed.len() + 1 < decoded.len() {
+        // `//etc/passwd`: an absolute path smuggled after the root.
+        return Err(BadPath::Traversal);
+    }
+    if trimmed.split('/').any(|s| s == ".." || s == ".") {
+        return Err(BadPath::Traversal);
+    }
+    let mut key = trimmed.to_string();
+    if key.is_empty() || key.ends_with('/') {
+        key.push_str("index.html");
+    }
+    Ok(key)
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text,
+    )
+        .into_response()
+}
+
+async fn site(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return r;
+    }
+    let key = match site_key(uri.path()) {
+        Ok(k) => k,
+        Err(_) => return plain(StatusCode::BAD_REQUEST, "bad request path\n"),
+    };
+    let snapshot = shared.current();
+    let build = HeaderValue::from(snapshot.build);
+    let Some(file) = snapshot.files.get(&key) else {
+        let folder = format!("{key}/index.html");
+        if snapshot.files.contains_key(&folder) {
+            let mut location = format!("{}/", uri.path());
+            if let Some(q) = uri.query() {
+                location.push('?');
+                location.push_str(q);
+            }
+            let mut r = StatusCode::PERMANENT_REDIRECT.into_response();
+            if let Ok(v) = HeaderValue::from_str(&location) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            return r;
+        }
+        return not_found(&snapshot, &method, build);
+    };
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == file.etag || t.trim() == "*")
+        });
+    let status = if fresh {
+        StatusCode::NOT_MODIFIED
+    } else {
+        StatusCode::OK
+    };
+    let body = if fresh || method == Method::HEAD {
+        Body::empty()
+    } else {
+        Body::from(file.body.clone())
+    };
+    let mut r = Response::builder()
+        .status(status)
+        .header(header::ETAG, file.etag.clone())
+        .header(header::CACHE_CONTROL, "no-cache")
+        .header("x-trendsite-build", build);
+    if !fresh {
+        r = r
+            .header(header::CONTENT_TYPE, file.content_type.clone())
+            .header(header::CONTENT_LENGTH, file.body.len());
+    }
+    r.body(body)
+        .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "error\n"))
+}
+
+fn not_found(snapshot: &Snapshot, method: &Method, build: HeaderValue) -> Response {
+    let (body, content_type) = match snapshot.files.get("404.html") {
+        Some(page) => (page.body.clone(), page.content_type.clone()),
+        None => (
+            axum::body::Bytes::from_static(b"not found\n"),
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        ),
+    };
+    let len = body.len();
+    let body = if method == Method::HEAD {
+        Body::empty()
+    } else {
+        Body::from(body)
+    };
+    Response::builder()
+        .status(StatusCode::NOT_FOUND)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::CONTENT_LENGTH, len)
+        .header(header::CACHE_CONTROL, "no-cache")
+        .header("x-trendsite-build", build)
+        .body(body)
+        .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "error\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_for_plain_paths() {
+        assert_eq!(site_key("/").unwrap(), "index.html");
+        assert_eq!(
+            site_key("/trends/ai-credits/").unwrap(),
+            "trends/ai-credits/index.html"
+        );
+        assert_eq!(site_key("/style.css").unwrap(), "style.css");
+        assert_eq!(
+            site_key("/companies/caf%C3%A9/").unwrap(),
+            "companies/café/index.html"
+        );
+    }
+
+    #[test]
+    fn traversal_in_every_form_is_refused() {
+        for path in [
+            "/../etc/passwd",
+            "/trends/../../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/%2E%2E%2Fetc%2Fpasswd",
+            "/%252e%252e/etc/passwd",
+            "/..%5cetc%5cpasswd",
+            "/..\\etc\\passwd",
+            "//etc/passwd",
+            "/%2Fetc/passwd",
+            "/index.html%00.css",
+            "/%c0%ae%c0%ae/etc/passwd",
+            "/./index.html",
+        ] {
+            assert!(site_key(path).is_err(), "{path} was accepted");
+        }
+    }
+
+    #[test]
+    fn the_script_goes_before_the_closing_body_tag() {
+        let out = inject_script(b"<html><body><p>x</p></body></html>");
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.ends_with("<script src=\"/__trendsite/reload.js\" defer></script></body></html>")
+        );
+    }
+}

@@ -1,0 +1,122 @@
+//! Watching the site's sources and turning bursts of file events into one
+//! batch of changed paths.
+//!
+//! An editor's save (write to a temp file, rename over the original) or a
+//! `git checkout` of many files arrives as a burst of events within a few
+//! milliseconds; a batch ends once the events pause for `quiet`, so each
+//! burst gives one rebuild while a single save is still rebuilt at once.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use notify::{EventKind, RecursiveMode, Watcher};
+
+/// The folders watched recursively; site.toml is watched through the root.
+const WATCHED: [&str; 3] = ["content", "templates", "static"];
+
+/// The longest a batch may keep growing while events keep coming.
+const MAX_BATCH: Duration = Duration::from_millis(500);
+
+pub struct SourceWatcher {
+    root: PathBuf,
+    watcher: notify::RecommendedWatcher,
+    events: Receiver<notify::Result<notify::Event>>,
+    watching: BTreeSet<PathBuf>,
+    quiet: Duration,
+    /// Folders found at start are loaded by the initial build; only those
+    /// created later have files to report.
+    started: bool,
+}
+
+impl SourceWatcher {
+    pub fn new(root: &Path, quiet: Duration) -> notify::Result<SourceWatcher> {
+        let (tx, events) = channel();
+        let mut watcher = notify::recommended_watcher(tx)?;
+        watcher.watch(root, RecursiveMode::NonRecursive)?;
+        let mut w = SourceWatcher {
+            root: root.to_path_buf(),
+            watcher,
+            events,
+            watching: BTreeSet::new(),
+            quiet,
+            started: false,
+        };
+        w.watch_folders();
+        w.started = true;
+        Ok(w)
+    }
+
+    /// Starts watching source folders that exist now (they may be created
+    /// while serving). Returns the files already in a newly watched folder:
+    /// they may have been written before the watch began.
+    fn watch_folders(&mut self) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        for dir in WATCHED {
+            let path = self.root.join(dir);
+            if path.is_dir()
+                && !self.watching.contains(&path)
+                && self.watcher.watch(&path, RecursiveMode::Recursive).is_ok()
+            {
+                if self.started {
+                    found.extend(
+                        walkdir::WalkDir::new(&path)
+                            .into_iter()
+                            .flatten()
+                            .filter(|e| e.file_type().is_file())
+                            .map(|e| e.into_path()),
+                    );
+                }
+                self.watching.insert(path);
+            }
+        }
+        self.watching.retain(|p| p.is_dir());
+        found
+    }
+
+    /// Blocks until a batch of changes is complete; `None` when the watcher
+    /// has stopped.
+    pub fn next_batch(&mut self) -> Option<Vec<PathBuf>> {
+        let mut paths = BTreeSet::new();
+        let first = self.events.recv().ok()?;
+        self.add(first, &mut paths);
+        let start = Instant::now();
+        loop {
+            match self.events.recv_timeout(self.quiet) {
+                Ok(event) => self.add(event, &mut paths),
+                Err(RecvTimeoutError::Timeout) => {
+                    if !paths.is_empty() || start.elapsed() > MAX_BATCH {
+                        break;
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            if start.elapsed() > MAX_BATCH {
+                break;
+            }
+        }
+        paths.extend(self.watch_folders());
+        Some(paths.into_iter().collect())
+    }
+
+    fn add(&self, event: notify::Result<notify::Event>, paths: &mut BTreeSet<PathBuf>) {
+        let Ok(event) = event else { return };
+        if matches!(event.kind, EventKind::Access(_)) {
+            return;
+        }
+        for path in event.paths {
+            let top = path
+                .strip_prefix(&self.root)
+                .ok()
+                .and_then(|r| r.components().next());
+            let relevant = top.is_some_and(|c| {
+                let c = c.as_os_str();
+                c == crate::config::FILE || WATCHED.iter().any(|w| c == *w)
+            });
+            if relevant {
+                paths.insert(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! `trendsite serve` over real HTTP: edits reach the browser, HTTP semantics,
+//! and requests that try to leave the site.
+
+use crate::support::{Events, Server, SiteTest, free_port, get, http, wait_for};
+
+const ACME: &str = "content/companies/acme.md";
+
+#[test]
+fn an_edit_is_served_and_announced_to_open_pages() {
+    let site = SiteTest::new("minimal");
+    let server = Server::start(&site);
+    let events = Events::subscribe(server.port);
+    let page = get(server.port, "/companies/acme/");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text()
+            .contains("Credits with <code>limits</code> per tier.")
+    );
+    assert!(
+        page.text()
+            .contains("<script src=\"/__trendsite/reload.js\" defer></script></body>")
+    );
+    let build = page
+        .header("x-trendsite-build")
+        .expect("build id")
+        .to_string();
+
+    site.edit(
+        ACME,
+        "Credits with `limits` per tier.",
+        "Credits, freshly edited.",
+    );
+    wait_for(10, "the reload event", || {
+        (events.count("reload") >= 1).then_some(())
+    });
+    let page = get(server.port, "/companies/acme/");
+    assert!(page.text().contains("Credits, freshly edited."));
+    assert_ne!(page.header("x-trendsite-build"), Some(build.as_str()));
+    assert!(
+        server.log().contains("content/companies/acme.md"),
+        "{}",
+        server.log()
+    );
+}
+
+#[test]
+fn errors_are_shown_while_the_last_good_site_is_served() {
+    let site = SiteTest::new("minimal");
+    let server = Server::start(&site);
+    let events = Events::subscribe(server.port);
+    site.edit(
+        ACME,
+        "ai_packaging = \"bundled\"",
+        "ai_packaging = \"bundle\"",
+    );
+    wait_for(10, "the errors event", || {
+        (events.count("errors") >= 1).then_some(())
+    });
+    assert!(events.text().contains("content/companies/acme.md:5:16"));
+    let page = get(server.port, "/companies/acme/");
+    assert_eq!(page.status, 200, "the last good site is still served");
+    wait_for(10, "the error in the terminal", || {
+        server
+            .log()
+            .contains("serving the last good site")
+            .then_some(())
+    });
+    // A page opened now learns of the error as soon as it connects.
+    let late = Events::subscribe(server.port);
+    wait_for(10, "errors on connect", || {
+        (late.count("errors") >= 1).then_some(())
+    });
+    site.edit(
+        ACME,
+        "ai_packaging = \"bundle\"",
+        "ai_packaging = \"bundled\"",
+    );
+    wait_for(10, "the reload after the fix", || {
+        (events.count("reload") >= 1).then_some(())
+    });
+}
+
+#[test]
+fn a_css_change_swaps_the_stylesheet_without_a_reload() {
+    let site = SiteTest::new("minimal");
+    let server = Server::start(&site);
+    let events = Events::subscribe(server.port);
+    site.write("static/style.css", "body { color: red }");
+    wait_for(10, "the css event", || {
+        (events.count("css") >= 1).then_some(())
+    });
+    assert!(events.text().contains("style.css"));
+    assert_eq!(events.count("reload"), 0);
+    assert_eq!(get(server.port, "/style.css").text(), "body { color: red }");
+}
+
+#[test]
+fn a_burst_of_writes_gives_one_rebuild() {
+    let site = SiteTest::new("minimal");
+    for i in 0..100 {
+        site.write(
+            &format!("content/companies/c{i:03}.md"),
+            site.read(ACME)
+                .replace("name = \"Acme\"", &format!("name = \"C{i}\"")),
+        );
+    }
+    let server = Server::start(&site);
+    let events = Events::subscribe(server.port);
+    // As `git checkout` does: many files rewritten back to back.
+    for i in 0..100 {
+        let rel = format!("content/companies/c{i:03}.md");
+        site.edit(&rel, "per tier.", "per tier, v2.");
+    }
+    wait_for(10, "a reload", || {
+        (events.count("reload") >= 1).then_some(())
+    });
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    assert_eq!(events.count("reload"), 1, "{}", server.log());
+    assert!(
+        get(server.port, "/companies/c099/")
+            .text()
+            .contains("per tier, v2.")
+    );
+}
+
+#[test]
+fn http_semantics() {
+    let site = SiteTest::new("minimal");
+    site.write("static/data/x.json", "{}");
+    let server = Server::start(&site);
+    let port = server.port;
+
+    let index = get(port, "/");
+    assert_eq!(index.status, 200);
+    assert_eq!(
+        index.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(
+        get(port, "/style.css").header("content-type"),
+        Some("text/css; charset=utf-8")
+    );
+    assert_eq!(
+        get(port, "/data/x.json").header("content-type"),
+        Some("application/json")
+    );
+    assert_eq!(get(port, "/trends/credits/index.html").status, 200);
+
+    let redirect = get(port, "/trends/credits?x=1");
+    assert_eq!(redirect.status, 308);
+    assert_eq!(redirect.header("location"), Some("/trends/credits/?x=1"));
+
+    let missing = get(port, "/nope/");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.text().contains("Page not found"),
+        "the site's 404 page"
+    );
+
+    let head = http(port, "HEAD", "/", &[], b"");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(
+        head.header("content-length"),
+        index.header("content-length")
+    );
+
+    let etag = index.header("etag").expect("etag");
+    let cached = http(port, "GET", "/", &[("If-None-Match", etag)], b"");
+    assert_eq!(cached.status, 304);
+    assert!(cached.body.is_empty());
+    assert_eq!(
+        http(port, "GET", "/", &[("If-None-Match", "\"other\"")], b"").status,
+        200
+    );
+
+    assert_eq!(http(port, "POST", "/", &[], b"x").status, 405);
+}
+
+#[test]
+fn no_request_can_read_outside_the_site() {
+    let site = SiteTest::new("minimal");
+    let server = Server::start(&site);
+    for path in [
+        "/../site.toml",
+        "/../../../../etc/passwd",
+        "/%2e%2e/site.toml",
+        "/%2e%2e%2fsite.toml",
+        "/%252e%252e/site.toml",
+        "/..%5csite.toml",
+        "/..\\site.toml",
+        "//etc/passwd",
+        "/%2fetc/passwd",
+        "/style.css%00.html",
+        "/%c0%ae%c0%ae/site.toml",
+        "/content/companies/acme.md",
+        "/../content/companies/acme.md",
+    ] {
+        let r = get(server.port, path);
+        assert!(matches!(r.status, 400 | 404), "{path} gave {}", r.status);
+        assert!(
+            !r.text().contains("title = \"Fixture Site\""),
+            "{path} leaked site.toml"
+        );
+        assert!(!r.text().contains("root:"), "{path} leaked /etc/passwd");
+        assert!(!r.text().contains("ai_packaging"), "{path} leaked content");
+    }
+}
+
+#[test]
+fn concurrent_requests_during_rebuilds_see_whole_pages() {
+    let site = SiteTest::new("minimal");
+    let server = Server::start(&site);
+    let port = server.port;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut n = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let r = get(port, "/trends/credits/");
+                    assert_eq!(r.status, 200);
+                    let text = r.text();
+                    assert!(text.trim_end().ends_with("</html>"), "a truncated page");
+                    assert_eq!(text.matches("<h1>").count(), 1);
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    for i in 0..10 {
+        site.edit(
+            "content/trends/credits.md",
+            if i % 2 == 0 {
+                "Intro about credits."
+            } else {
+                "Intro, edited."
+            },
+            if i % 2 == 0 {
+                "Intro, edited."
+            } else {
+                "Intro about credits."
+            },
+        );
+        std::thread::sleep(std::time::Duration::from_millis(60));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let total: usize = readers.into_iter().map(|h| h.join().expect("reader")).sum();
+    assert!(total > 20, "only {total} requests");
+}
+
+#[test]
+fn a_taken_port_is_reported_with_the_flag_to_use() {
+    let site = SiteTest::new("minimal");
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = busy.local_addr().expect("addr").port();
+    let run = site.run(&["serve", "--port", &port.to_string()]);
+    run.assert_failed()
+        .assert_stderr_contains("already in use")
+        .assert_stderr_contains("--port");
+    let _ = free_port();
+}
