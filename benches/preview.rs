@@ -1,0 +1,137 @@
+//! Preview latency: on a synthetic site (10,000 companies by default), edit
+//! one company's note N times while `trendsite serve` runs, and print the
+//! median time from the file write to the reload event reaching a client.
+//!
+//!     cargo bench --bench preview -- [--companies 10000] [--edits 30]
+//!
+//! The site is generated with ../shared/bench/gen_dataset.py into
+//! $BENCH_DIR (default /tmp/trendsite-bench) and kept between runs.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Guard(Child);
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+}
+
+fn main() {
+    let companies = arg("--companies", 10_000);
+    let edits = arg("--edits", 30);
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bench_dir = PathBuf::from(std::env::var("BENCH_DIR").unwrap_or_else(|_| "/tmp/trendsite-bench".into()));
+    let site = bench_dir.join(format!("site-{companies}"));
+    if !site.exists() {
+        std::fs::create_dir_all(&bench_dir).expect("bench dir");
+        let generator = repo.join("../shared/bench/gen_dataset.py");
+        let status = Command::new("python3")
+            .arg(&generator)
+            .args(["--companies", &companies.to_string(), "--out"])
+            .arg(&site)
+            .stdout(Stdio::null())
+            .status()
+            .expect("run gen_dataset.py");
+        assert!(status.success(), "gen_dataset.py failed");
+    }
+    let status = Command::new("cargo")
+        .args(["build", "--release", "--quiet"])
+        .current_dir(repo)
+        .status()
+        .expect("cargo build");
+    assert!(status.success());
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let log = bench_dir.join("preview-serve.log");
+    let started = Instant::now();
+    let server = Guard(
+        Command::new(repo.join("target/release/trendsite"))
+            .args(["serve", "--port", &port.to_string(), "--root"])
+            .arg(&site)
+            .env("NO_COLOR", "1")
+            .stderr(std::fs::File::create(&log).expect("log"))
+            .spawn()
+            .expect("start serve"),
+    );
+    let mut events = loop {
+        if let Ok(s) = TcpStream::connect(("127.0.0.1", port)) {
+            break s;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    println!("serve ready after {:.2} s (initial build in memory)", started.elapsed().as_secs_f64());
+    events
+        .write_all(format!("GET /__trendsite/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n").as_bytes())
+        .expect("subscribe");
+    let mut buf = [0u8; 65536];
+    let mut seen = String::new();
+    while !seen.contains("event: hello") {
+        let n = events.read(&mut buf).expect("read");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+
+    let mut slugs: Vec<PathBuf> = std::fs::read_dir(site.join("content/companies"))
+        .expect("companies")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    slugs.sort();
+    let file = slugs[slugs.len() / 2].clone();
+    let original = std::fs::read_to_string(&file).expect("read company");
+    let mut times = Vec::new();
+    for i in 0..edits {
+        let text = original.replacen("note = \"", &format!("note = \"Edit {i}. "), 1);
+        let t0 = Instant::now();
+        std::fs::write(&file, &text).expect("write");
+        let mut got = String::new();
+        while !got.contains("event: reload") {
+            let n = events.read(&mut buf).expect("read event");
+            got.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+        times.push(t0.elapsed().as_secs_f64() * 1000.0);
+        // Let the debounce window close before the next edit.
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::fs::write(&file, &original).expect("restore");
+    std::thread::sleep(Duration::from_millis(300));
+    drop(server);
+
+    let server_ms: Vec<f64> = std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains("re-rendered") && !l.starts_with("initial"))
+        .filter_map(|l| l.rsplit(" in ").next()?.strip_suffix(" ms")?.parse().ok())
+        .collect();
+    let mut rebuild = server_ms.clone();
+    let mut all = times.clone();
+    println!("companies: {companies}, edits: {edits}, file: {}", file.display());
+    println!("write -> reload event, median: {:.1} ms (min {:.1}, max {:.1})",
+        median(&mut all), all[0], all[all.len() - 1]);
+    if !rebuild.is_empty() {
+        println!("rebuild alone (server log), median: {:.1} ms", median(&mut rebuild));
+    }
+}
