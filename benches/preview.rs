@@ -33,14 +33,19 @@ fn arg(name: &str, default: usize) -> usize {
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
 }
 
 fn main() {
     let companies = arg("--companies", 10_000);
     let edits = arg("--edits", 30);
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let bench_dir = PathBuf::from(std::env::var("BENCH_DIR").unwrap_or_else(|_| "/tmp/trendsite-bench".into()));
+    let bench_dir =
+        PathBuf::from(std::env::var("BENCH_DIR").unwrap_or_else(|_| "/tmp/trendsite-bench".into()));
     let site = bench_dir.join(format!("site-{companies}"));
     if !site.exists() {
         std::fs::create_dir_all(&bench_dir).expect("bench dir");
@@ -80,12 +85,21 @@ fn main() {
         if let Ok(s) = TcpStream::connect(("127.0.0.1", port)) {
             break s;
         }
-        assert!(started.elapsed() < Duration::from_secs(120), "server did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "server did not start"
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
-    println!("serve ready after {:.2} s (initial build in memory)", started.elapsed().as_secs_f64());
+    println!(
+        "serve ready after {:.2} s (initial build in memory)",
+        started.elapsed().as_secs_f64()
+    );
     events
-        .write_all(format!("GET /__trendsite/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n").as_bytes())
+        .write_all(
+            format!("GET /__trendsite/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n")
+                .as_bytes(),
+        )
         .expect("subscribe");
     let mut buf = [0u8; 65536];
     let mut seen = String::new();
@@ -128,10 +142,20 @@ fn main() {
         .collect();
     let mut rebuild = server_ms.clone();
     let mut all = times.clone();
-    println!("companies: {companies}, edits: {edits}, file: {}", file.display());
-    println!("write -> reload event, median: {:.1} ms (min {:.1}, max {:.1})",
-        median(&mut all), all[0], all[all.len() - 1]);
+    println!(
+        "companies: {companies}, edits: {edits}, file: {}",
+        file.display()
+    );
+    println!(
+        "write -> reload event, median: {:.1} ms (min {:.1}, max {:.1})",
+        median(&mut all),
+        all[0],
+        all[all.len() - 1]
+    );
     if !rebuild.is_empty() {
-        println!("rebuild alone (server log), median: {:.1} ms", median(&mut rebuild));
+        println!(
+            "rebuild alone (server log), median: {:.1} ms",
+            median(&mut rebuild)
+        );
     }
 }
