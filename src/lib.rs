@@ -33,6 +33,20 @@ pub struct Built {
     pub warnings: Diagnostics,
     pub companies: usize,
     pub trends: usize,
+    pub timings: Timings,
+}
+
+/// Wall time per pipeline stage, for `build --timings`.
+#[derive(Debug, Default, Clone)]
+pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
+
+impl Timings {
+    /// Records the time since `since` under `stage` and restarts the clock.
+    pub fn lap(&mut self, stage: &'static str, since: &mut std::time::Instant) {
+        let now = std::time::Instant::now();
+        self.0.push((stage, now - *since));
+        *since = now;
+    }
 }
 
 /// Everything read and checked from a site, before pages are rendered.
@@ -48,12 +62,16 @@ pub struct Prepared {
     pub templates: Option<render::Templates>,
     pub html: markdown::Html,
     pub statics: Vec<Page>,
+    pub timings: Timings,
 }
 
 /// Reads, validates and prepares a whole site. Every stage runs even when an
 /// earlier one found errors, so one run reports as much as possible.
 pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
+    let mut timings = Timings::default();
+    let mut clock = std::time::Instant::now();
     let loaded = content::load(root);
+    timings.lap("read and validate content", &mut clock);
     let mut diags = loaded.diagnostics;
     let ds = loaded.dataset;
 
@@ -80,6 +98,7 @@ pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
             None
         }
     };
+    timings.lap("compile templates", &mut clock);
 
     let links = markdown::Links {
         base_path: config::base_path(&base_url),
@@ -92,9 +111,11 @@ pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
     };
     let (html, link_diags) = markdown::render_all(&ds, &links);
     diags.extend(link_diags);
+    timings.lap("markdown", &mut clock);
 
     let (statics, static_diags) = render::static_files(root);
     diags.extend(static_diags);
+    timings.lap("list static files", &mut clock);
 
     Prepared {
         dataset: ds,
@@ -105,6 +126,7 @@ pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
         templates,
         html,
         statics,
+        timings,
     }
 }
 
@@ -112,10 +134,13 @@ pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
 /// files, when any stage finds one.
 pub fn build(root: &Path, base_url: Option<&str>) -> Result<Built, Diagnostics> {
     let prepared = prepare(root, base_url);
+    let mut timings = prepared.timings;
+    let mut clock = std::time::Instant::now();
     let mut diags = prepared.diagnostics;
     let ds = &prepared.dataset;
     let index = query::index(ds);
     diags.extend(index.trends.iter().filter_map(query::other_warning));
+    timings.lap("query", &mut clock);
     let Some(templates) = prepared.templates.filter(|_| !diags.has_errors()) else {
         diags.sort();
         return Err(diags);
@@ -127,6 +152,7 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Result<Built, Diagnostics> 
         templates: &templates,
         base_url: &prepared.base_url,
     })?;
+    timings.lap("render pages", &mut clock);
     pages.extend(prepared.statics);
     diags.sort();
     Ok(Built {
@@ -134,5 +160,6 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Result<Built, Diagnostics> 
         warnings: diags,
         companies: ds.companies.len(),
         trends: ds.trends.len(),
+        timings,
     })
 }

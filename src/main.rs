@@ -33,6 +33,9 @@ enum Command {
         /// The public URL the site is served under (default: base_url in site.toml).
         #[arg(long)]
         base_url: Option<String>,
+        /// Print the wall time of each pipeline stage.
+        #[arg(long)]
+        timings: bool,
     },
     /// Validate everything and write nothing.
     Check {
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
             root,
             out,
             base_url,
+            timings,
         } => {
             let start = Instant::now();
             let built = match trendsite::build(&root, base_url.as_deref()) {
@@ -116,8 +120,18 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
+            let write_start = Instant::now();
             match trendsite::output::write(&out, &built.pages) {
                 Ok(stats) => {
+                    if timings {
+                        for (stage, time) in &built.timings.0 {
+                            eprintln!("{:>9.1} ms  {stage}", time.as_secs_f64() * 1000.0);
+                        }
+                        eprintln!(
+                            "{:>9.1} ms  write output",
+                            write_start.elapsed().as_secs_f64() * 1000.0
+                        );
+                    }
                     eprintln!(
                         "Built {} companies and {} trends: {} files, {} KB in {} ms → {}",
                         built.companies,
