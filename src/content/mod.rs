@@ -162,17 +162,22 @@ fn suggest_slug(stem: &str) -> String {
 pub fn read_text(path: &Path, rel: &str) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::file_error(rel, format!("cannot read the file: {e}")))?;
+    decode_text(bytes, rel)
+}
+
+/// Decodes a file's bytes as UTF-8, pointing at the first bad byte when they
+/// are not.
+pub fn decode_text(bytes: Vec<u8>, rel: &str) -> Result<String, Diagnostic> {
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         // The prefix is valid UTF-8 by definition, so this cannot fail.
         let prefix = std::str::from_utf8(valid).unwrap_or_default();
         let (line, column) = crate::diag::position(prefix, prefix.len());
+        // An error always has a bad byte after the valid prefix.
+        let bad = e.as_bytes().get(valid.len()).copied().unwrap_or_default();
         let mut d = Diagnostic::file_error(
             rel,
-            format!(
-                "the file is not valid UTF-8 (byte 0x{:02x})",
-                e.as_bytes()[valid.len()]
-            ),
+            format!("the file is not valid UTF-8 (byte 0x{bad:02x})"),
         )
         .expected("text encoded as UTF-8")
         .help("save the file as UTF-8 in your editor");
@@ -182,20 +187,28 @@ pub fn read_text(path: &Path, rel: &str) -> Result<String, Diagnostic> {
     })
 }
 
-/// Splits and validates one file; `parse` gets the checker, the front matter,
-/// the span of the opening fence and the body.
+/// Reads one file and hands its text to `parse`.
 fn load_file<T>(
     entry: &Entry,
+    parse: impl FnOnce(&str) -> (Option<T>, Vec<Diagnostic>),
+) -> (Option<T>, Vec<Diagnostic>) {
+    match read_text(&entry.path, &entry.rel) {
+        Ok(text) => parse(&text),
+        Err(d) => (None, vec![d]),
+    }
+}
+
+/// Splits and validates one file's text; `parse` gets the checker, the front
+/// matter, the span of the opening fence and the body.
+fn parse_text<T>(
+    rel: &str,
+    text: &str,
     parse: impl FnOnce(&mut Checker<'_>, &str, std::ops::Range<usize>, Body) -> Option<T>,
 ) -> (Option<T>, Vec<Diagnostic>) {
-    let text = match read_text(&entry.path, &entry.rel) {
-        Ok(t) => t,
-        Err(d) => return (None, vec![d]),
-    };
-    let split = match frontmatter::split(&text) {
+    let split = match frontmatter::split(text) {
         Ok(s) => s,
         Err(e) => {
-            let d = Diagnostic::error(&entry.rel, &text, e.span, e.message).help(e.help);
+            let d = Diagnostic::error(rel, text, e.span, e.message).help(e.help);
             return (None, vec![d]);
         }
     };
@@ -205,13 +218,34 @@ fn load_file<T>(
     } else {
         0..3
     };
-    let mut checker = Checker::new(&entry.rel, &text, split.front_matter_offset);
+    let mut checker = Checker::new(rel, text, split.front_matter_offset);
     let body = Body {
         markdown: split.body.to_string(),
-        line: crate::diag::position(&text, split.body_offset).0,
+        line: crate::diag::position(text, split.body_offset).0,
     };
     let value = parse(&mut checker, split.front_matter, fence, body);
     (value, checker.diags)
+}
+
+/// Parses and validates a company from the text of its file, without reading
+/// anything from disk. `rel` is the path diagnostics name.
+pub fn parse_company_text(rel: &str, slug: &str, text: &str) -> (Option<Company>, Vec<Diagnostic>) {
+    parse_text(rel, text, |c, fm, fence, body| {
+        company::parse(c, slug, fm, fence, body)
+    })
+}
+
+/// Parses and validates a trend from the text of its file; `trend_slugs` are
+/// the trends that `see_also` may name.
+pub fn parse_trend_text(
+    rel: &str,
+    slug: &str,
+    text: &str,
+    trend_slugs: &HashSet<String>,
+) -> (Option<Trend>, Vec<Diagnostic>) {
+    parse_text(rel, text, |c, fm, fence, body| {
+        trend::parse(c, slug, fm, fence, body, trend_slugs)
+    })
 }
 
 /// The result of reading a site: every valid entry, every problem, and every
@@ -249,8 +283,8 @@ pub fn load(root: &Path) -> Loaded {
 
 /// Reads and validates one company file.
 pub fn load_company(entry: &Entry) -> (Option<Company>, Vec<Diagnostic>) {
-    load_file(entry, |c, fm, fence, body| {
-        company::parse(c, &entry.slug, fm, fence, body)
+    load_file(entry, |text| {
+        parse_company_text(&entry.rel, &entry.slug, text)
     })
 }
 
@@ -260,8 +294,8 @@ pub fn load_trend(
     entry: &Entry,
     trend_slugs: &HashSet<String>,
 ) -> (Option<Trend>, Vec<Diagnostic>) {
-    load_file(entry, |c, fm, fence, body| {
-        trend::parse(c, &entry.slug, fm, fence, body, trend_slugs)
+    load_file(entry, |text| {
+        parse_trend_text(&entry.rel, &entry.slug, text, trend_slugs)
     })
 }
 

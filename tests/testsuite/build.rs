@@ -32,7 +32,10 @@ fn builds_every_page_the_format_lists() {
     }
     // The live-reload client belongs to serve only.
     for url in ["", "trends/credits/", "companies/acme/"] {
-        assert!(!site.page(url).contains("__trendsite"), "{url} carries the reload script");
+        assert!(
+            !site.page(url).contains("__trendsite"),
+            "{url} carries the reload script"
+        );
     }
     // Only values in use get a page.
     assert!(!site.out().join("packaging/tiered").exists());
