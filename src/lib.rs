@@ -61,6 +61,7 @@ pub struct Prepared {
     /// `None` when a template failed to compile (the error is in `diagnostics`).
     pub templates: Option<render::Templates>,
     pub html: markdown::Html,
+    pub links: markdown::Links,
     pub statics: Vec<Page>,
     pub timings: Timings,
 }
@@ -109,7 +110,10 @@ pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
             .collect(),
         trends: loaded.trend_files.iter().map(|e| e.slug.clone()).collect(),
     };
-    let (html, link_diags) = markdown::render_all(&ds, &links);
+    // Company bodies are rendered with their pages, which reports their
+    // broken links; when the build stops before that, check them here so one
+    // run still reports every error.
+    let (html, link_diags) = markdown::render_all(&ds, &links, diags.has_errors() || templates.is_none());
     diags.extend(link_diags);
     timings.lap("markdown", &mut clock);
 
@@ -125,6 +129,7 @@ pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
         base_url,
         templates,
         html,
+        links,
         statics,
         timings,
     }
@@ -149,6 +154,7 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Result<Built, Diagnostics> 
         dataset: ds,
         index: &index,
         html: &prepared.html,
+        links: &prepared.links,
         templates: &templates,
         base_url: &prepared.base_url,
     })?;

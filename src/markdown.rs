@@ -61,11 +61,12 @@ impl Links {
     }
 }
 
-/// The HTML of every Markdown text in the dataset, in dataset order.
+/// The HTML of the Markdown texts shown on more than one page, in dataset
+/// order. Company bodies are not here: each appears on one page only, so
+/// it is rendered with that page rather than held in memory for the build.
 #[derive(Debug, Default)]
 pub struct Html {
     pub notes: Vec<String>,
-    pub company_bodies: Vec<String>,
     pub trend_intros: Vec<String>,
     pub trend_outros: Vec<String>,
 }
@@ -83,14 +84,18 @@ impl Links {
 /// A company's note and body as HTML, and any broken links in them.
 pub fn render_company(c: &Company, links: &Links) -> (String, String, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let note = c
-        .metering
-        .as_ref()
-        .and_then(|m| Some((m.note.as_deref()?, m.note_line)))
-        .map(|(n, line)| render_inline(n, line, &c.file, links, &mut diags))
-        .unwrap_or_default();
+    let note = render_note(c, links, &mut diags);
     let body = render_body(&c.body, &c.file, links, &mut diags);
     (note, body, diags)
+}
+
+/// Reports broken internal links in a body without making its HTML.
+pub fn check_links(body: &Body, file: &str, links: &Links, diags: &mut Vec<Diagnostic>) {
+    for (event, range) in Parser::new_ext(&body.markdown, options()).into_offset_iter() {
+        if matches!(&event, Event::Start(Tag::Link { dest_url, .. }) if dest_url.starts_with("@/")) {
+            rewrite_link(event, range, body, file, links, diags);
+        }
+    }
 }
 
 /// A trend's prose before and after the groups, as HTML.
@@ -101,12 +106,30 @@ pub fn render_trend(t: &Trend, links: &Links) -> (String, String, Vec<Diagnostic
     (intro, outro, diags)
 }
 
-/// Renders every body and note in parallel, collecting broken links.
-pub fn render_all(ds: &Dataset, links: &Links) -> (Html, Vec<Diagnostic>) {
-    let companies: Vec<(String, String, Vec<Diagnostic>)> = ds
+/// A company's note as HTML.
+pub fn render_note(c: &Company, links: &Links, diags: &mut Vec<Diagnostic>) -> String {
+    c.metering
+        .as_ref()
+        .and_then(|m| Some((m.note.as_deref()?, m.note_line)))
+        .map(|(n, line)| render_inline(n, line, &c.file, links, diags))
+        .unwrap_or_default()
+}
+
+/// Renders every note and trend text in parallel, collecting broken links.
+/// With `check_bodies`, company bodies are checked for broken links too
+/// (their HTML is made later, page by page).
+pub fn render_all(ds: &Dataset, links: &Links, check_bodies: bool) -> (Html, Vec<Diagnostic>) {
+    let companies: Vec<(String, Vec<Diagnostic>)> = ds
         .companies
         .par_iter()
-        .map(|c| render_company(c, links))
+        .map(|c| {
+            let mut diags = Vec::new();
+            let note = render_note(c, links, &mut diags);
+            if check_bodies {
+                check_links(&c.body, &c.file, links, &mut diags);
+            }
+            (note, diags)
+        })
         .collect();
     let trends: Vec<(String, String, Vec<Diagnostic>)> = ds
         .trends
@@ -115,9 +138,8 @@ pub fn render_all(ds: &Dataset, links: &Links) -> (Html, Vec<Diagnostic>) {
         .collect();
     let mut html = Html::default();
     let mut diags = Vec::new();
-    for (note, body, d) in companies {
+    for (note, d) in companies {
         html.notes.push(note);
-        html.company_bodies.push(body);
         diags.extend(d);
     }
     for (intro, outro, d) in trends {

@@ -168,16 +168,18 @@ pub struct Templates {
 }
 
 impl Templates {
-    fn render(&self, name: &str, view: &impl Serialize) -> Result<Vec<u8>, Diagnostic> {
-        let context = Context::from_serialize(view).map_err(|e| {
-            Diagnostic::file_error(&template_origin(name, &self.overridden), tera_message(&e))
-        })?;
+    fn render(&self, name: &str, view: &impl Serialize) -> Result<Vec<u8>, Vec<Diagnostic>> {
+        let error = |e: tera::Error| {
+            vec![Diagnostic::file_error(
+                &template_origin(name, &self.overridden),
+                tera_message(&e),
+            )]
+        };
+        let context = Context::from_serialize(view).map_err(error)?;
         self.tera
             .render(name, &context)
             .map(String::into_bytes)
-            .map_err(|e| {
-                Diagnostic::file_error(&template_origin(name, &self.overridden), tera_message(&e))
-            })
+            .map_err(error)
     }
 }
 
@@ -311,7 +313,7 @@ struct CompanyView<'a> {
     verified: String,
     tiers: Vec<TierView<'a>>,
     sources: Vec<SourceView<'a>>,
-    body: &'a str,
+    body: String,
 }
 
 #[derive(Serialize)]
@@ -413,6 +415,8 @@ pub struct Inputs<'a> {
     pub dataset: &'a Dataset,
     pub index: &'a Index<'a>,
     pub html: &'a Html,
+    /// For company bodies, rendered page by page.
+    pub links: &'a crate::markdown::Links,
     pub templates: &'a Templates,
     /// The normalized base URL (`https://example.org/sub/` or `/`).
     pub base_url: &'a str,
@@ -492,13 +496,13 @@ pub fn render_jobs(inputs: &Inputs<'_>, jobs: &[Job]) -> Result<Vec<Page>, Diagn
         urls: &urls,
         site: &site,
     };
-    let results: Vec<Result<Page, Diagnostic>> = jobs.par_iter().map(|job| r.page(job)).collect();
+    let results: Vec<Result<Page, Vec<Diagnostic>>> = jobs.par_iter().map(|job| r.page(job)).collect();
     let mut pages = Vec::with_capacity(results.len());
     let mut diags = Diagnostics::new();
     for result in results {
         match result {
             Ok(page) => pages.push(page),
-            Err(d) => diags.push(d),
+            Err(d) => diags.extend(d),
         }
     }
     if diags.has_errors() {
@@ -515,7 +519,7 @@ struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    fn page(&self, job: &Job) -> Result<Page, Diagnostic> {
+    fn page(&self, job: &Job) -> Result<Page, Vec<Diagnostic>> {
         let ds = self.inputs.dataset;
         let t = self.inputs.templates;
         let (path, bytes) = match *job {
@@ -567,7 +571,11 @@ impl<'a> Renderer<'a> {
             Job::Company(i) => {
                 let c = &ds.companies[i];
                 let path = format!("companies/{}/", c.slug);
-                let view = self.company_page(i, c);
+                let mut diags = Vec::new();
+                let view = self.company_page(i, c, &mut diags);
+                if !diags.is_empty() {
+                    return Err(diags);
+                }
                 let bytes = t.render("company.html", &self.wrap(&path, "companies", view))?;
                 (path, bytes)
             }
@@ -786,7 +794,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn company_page(&self, i: usize, c: &'a Company) -> CompanyPage<'a> {
+    fn company_page(&self, i: usize, c: &'a Company, diags: &mut Vec<Diagnostic>) -> CompanyPage<'a> {
         let trends = self
             .inputs
             .index
@@ -825,7 +833,7 @@ impl<'a> Renderer<'a> {
                         checked: s.checked.to_string(),
                     })
                     .collect(),
-                body: &self.inputs.html.company_bodies[i],
+                body: crate::markdown::render_body(&c.body, &c.file, self.inputs.links, diags),
             },
             trends,
         }

@@ -101,6 +101,7 @@ pub struct State {
     company_files: Vec<Entry>,
     trend_files: Vec<Entry>,
     html: Html,
+    links: Links,
     templates: Option<Templates>,
     /// The output files: rendered pages and static files, by path.
     pages: BTreeMap<String, Arc<Vec<u8>>>,
@@ -149,6 +150,7 @@ impl State {
             company_files: Vec::new(),
             trend_files: Vec::new(),
             html: Html::default(),
+            links: Links::default(),
             templates: None,
             pages: BTreeMap::new(),
             errors: BTreeMap::new(),
@@ -180,6 +182,7 @@ impl State {
         self.company_files = prepared.company_files;
         self.trend_files = prepared.trend_files;
         self.html = prepared.html;
+        self.links = prepared.links;
         if prepared.templates.is_some() {
             self.templates = prepared.templates;
         }
@@ -350,6 +353,7 @@ impl State {
             dataset: &self.dataset,
             index: &index,
             html: &self.html,
+            links: &self.links,
             templates,
             base_url: &self.base_url,
         };
@@ -436,14 +440,6 @@ impl State {
             .map(|(_, b)| b.to_vec()))
     }
 
-    fn links(&self) -> Links {
-        Links {
-            base_path: crate::config::base_path(&self.base_url),
-            companies: self.company_files.iter().map(|e| e.slug.clone()).collect(),
-            trends: self.trend_files.iter().map(|e| e.slug.clone()).collect(),
-        }
-    }
-
     /// Re-reads one existing company file.
     fn update_company(&mut self, path: &Path) -> Hint {
         let Some(entry) = self.company_files.iter().find(|e| e.path == path).cloned() else {
@@ -454,8 +450,8 @@ impl State {
             self.errors.insert(entry.rel.clone(), diags);
             return Hint::Nothing;
         };
-        let (note, body, link_diags) = markdown::render_company(&company, &self.links());
-        diags.extend(link_diags);
+        let note = markdown::render_note(&company, &self.links, &mut diags);
+        markdown::check_links(&company.body, &company.file, &self.links, &mut diags);
         if diags.iter().any(Diagnostic::is_error) {
             self.errors.insert(entry.rel.clone(), diags);
             return Hint::Nothing;
@@ -468,13 +464,11 @@ impl State {
                 // Known on disk but invalid at load: it joins the dataset now.
                 companies.insert(i, company);
                 self.html.notes.insert(i, note);
-                self.html.company_bodies.insert(i, body);
                 return Hint::All;
             }
         };
         let old = std::mem::replace(&mut companies[i], company);
         self.html.notes[i] = note;
-        self.html.company_bodies[i] = body;
         let new = &self.dataset.companies[i];
         let mut jobs = BTreeSet::from([
             Job::Company(i),
@@ -517,7 +511,7 @@ impl State {
             self.errors.insert(entry.rel.clone(), diags);
             return Hint::Nothing;
         };
-        let (intro, outro, link_diags) = markdown::render_trend(&trend, &self.links());
+        let (intro, outro, link_diags) = markdown::render_trend(&trend, &self.links);
         diags.extend(link_diags);
         if diags.iter().any(Diagnostic::is_error) {
             self.errors.insert(entry.rel.clone(), diags);
