@@ -113,7 +113,8 @@ pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
     // Company bodies are rendered with their pages, which reports their
     // broken links; when the build stops before that, check them here so one
     // run still reports every error.
-    let (html, link_diags) = markdown::render_all(&ds, &links, diags.has_errors() || templates.is_none());
+    let (html, link_diags) =
+        markdown::render_all(&ds, &links, diags.has_errors() || templates.is_none());
     diags.extend(link_diags);
     timings.lap("markdown", &mut clock);
 
@@ -133,6 +134,88 @@ pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
         statics,
         timings,
     }
+}
+
+/// What `build_to` wrote.
+#[derive(Debug)]
+pub struct Written {
+    pub warnings: Diagnostics,
+    pub companies: usize,
+    pub trends: usize,
+    pub files: usize,
+    pub bytes: u64,
+    pub timings: Timings,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("{}", .0.summary())]
+    Content(Diagnostics),
+    #[error(transparent)]
+    Output(#[from] output::OutputError),
+}
+
+/// Builds the site into `out`, writing each page as soon as it is rendered
+/// (into a temporary folder swapped in at the end), so the whole site is
+/// never held in memory. On any error the previous output is left as it was.
+pub fn build_to(root: &Path, base_url: Option<&str>, out: &Path) -> Result<Written, BuildError> {
+    let prepared = prepare(root, base_url);
+    let mut timings = prepared.timings;
+    let mut clock = std::time::Instant::now();
+    let mut diags = prepared.diagnostics;
+    let ds = &prepared.dataset;
+    let index = query::index(ds);
+    diags.extend(index.trends.iter().filter_map(query::other_warning));
+    timings.lap("query", &mut clock);
+    let Some(templates) = prepared.templates.filter(|_| !diags.has_errors()) else {
+        diags.sort();
+        return Err(BuildError::Content(diags));
+    };
+    let staging = output::Staging::begin(out)?;
+    let files = std::sync::atomic::AtomicUsize::new(0);
+    let bytes = std::sync::atomic::AtomicU64::new(0);
+    let failed: std::sync::Mutex<Option<output::OutputError>> = std::sync::Mutex::new(None);
+    let put = |page: Page| match staging.put(&page) {
+        Ok(n) => {
+            files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        }
+        Err(e) => {
+            if let Ok(mut slot) = failed.lock() {
+                slot.get_or_insert(e);
+            }
+        }
+    };
+    let inputs = render::Inputs {
+        dataset: ds,
+        index: &index,
+        html: &prepared.html,
+        links: &prepared.links,
+        templates: &templates,
+        base_url: &prepared.base_url,
+    };
+    prepared.statics.into_iter().for_each(&put);
+    let render_diags = render::render_each(&inputs, &render::all_jobs(ds, &index), put);
+    timings.lap("render and write pages", &mut clock);
+    if render_diags.has_errors() {
+        diags.extend(render_diags);
+        diags.sort();
+        return Err(BuildError::Content(diags));
+    }
+    if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e.into());
+    }
+    staging.commit()?;
+    timings.lap("swap in the new output", &mut clock);
+    diags.sort();
+    Ok(Written {
+        warnings: diags,
+        companies: ds.companies.len(),
+        trends: ds.trends.len(),
+        files: files.into_inner(),
+        bytes: bytes.into_inner(),
+        timings,
+    })
 }
 
 /// Runs every stage but `output`. Fails with every error found, across all

@@ -94,18 +94,6 @@ fn main() -> ExitCode {
             timings,
         } => {
             let start = Instant::now();
-            let built = match trendsite::build(&root, base_url.as_deref()) {
-                Ok(b) => b,
-                Err(diags) => {
-                    report(&diags);
-                    eprintln!(
-                        "error: build failed: {}; nothing was written",
-                        diags.summary()
-                    );
-                    return ExitCode::FAILURE;
-                }
-            };
-            report(&built.warnings);
             let out = match out {
                 Some(o) => o,
                 None => match trendsite::config::load(&root) {
@@ -120,30 +108,34 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            let write_start = Instant::now();
-            match trendsite::output::write(&out, &built.pages) {
-                Ok(stats) => {
+            match trendsite::build_to(&root, base_url.as_deref(), &out) {
+                Ok(written) => {
+                    report(&written.warnings);
                     if timings {
-                        for (stage, time) in &built.timings.0 {
+                        for (stage, time) in &written.timings.0 {
                             eprintln!("{:>9.1} ms  {stage}", time.as_secs_f64() * 1000.0);
                         }
-                        eprintln!(
-                            "{:>9.1} ms  write output",
-                            write_start.elapsed().as_secs_f64() * 1000.0
-                        );
                     }
                     eprintln!(
                         "Built {} companies and {} trends: {} files, {} KB in {} ms → {}",
-                        built.companies,
-                        built.trends,
-                        stats.files,
-                        stats.bytes / 1024,
+                        written.companies,
+                        written.trends,
+                        written.files,
+                        written.bytes / 1024,
                         start.elapsed().as_millis(),
                         out.display()
                     );
                     ExitCode::SUCCESS
                 }
-                Err(e) => {
+                Err(trendsite::BuildError::Content(diags)) => {
+                    report(&diags);
+                    eprintln!(
+                        "error: build failed: {}; nothing was written",
+                        diags.summary()
+                    );
+                    ExitCode::FAILURE
+                }
+                Err(trendsite::BuildError::Output(e)) => {
                     eprintln!("error: {e}; the previous output is unchanged");
                     ExitCode::FAILURE
                 }

@@ -4,7 +4,6 @@
 //! renames, so a failed build or a crash mid-write leaves the previous output
 //! exactly as it was.
 
-use std::collections::BTreeSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -109,83 +108,98 @@ pub struct WriteStats {
     pub bytes: u64,
 }
 
+/// A new output tree being written beside the old one. Files go into a
+/// temporary sibling folder as they are rendered; `commit` swaps it in, and
+/// dropping it uncommitted removes it, leaving the old output as it was.
+pub struct Staging {
+    tmp: PathBuf,
+    out: PathBuf,
+    old: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    pub fn begin(out: &Path) -> Result<Staging, OutputError> {
+        let parent = out.parent().unwrap_or(Path::new("."));
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+        let pid = std::process::id();
+        let tmp = parent.join(format!(".{name}.tmp-{pid}"));
+        let old = parent.join(format!(".{name}.old-{pid}"));
+        for leftover in [&tmp, &old] {
+            if leftover.exists() {
+                std::fs::remove_dir_all(leftover).map_err(io_err(leftover))?;
+            }
+        }
+        std::fs::create_dir(&tmp).map_err(io_err(&tmp))?;
+        Ok(Staging {
+            tmp,
+            out: out.to_path_buf(),
+            old,
+            committed: false,
+        })
+    }
+
+    /// Writes one file, creating its folder; safe to call from many threads.
+    pub fn put(&self, page: &Page) -> Result<u64, OutputError> {
+        let path = self.tmp.join(&page.path);
+        if let Some(parent) = path.parent() {
+            // Most pages own their folder (companies/<slug>/), so this is one
+            // mkdir; create_dir_all tolerates another thread winning a race.
+            std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        match &page.content {
+            Content::Bytes(b) => {
+                std::fs::write(&path, b).map_err(io_err(&path))?;
+                Ok(b.len() as u64)
+            }
+            Content::Copy(src) => std::fs::copy(src, &path).map_err(io_err(src)),
+        }
+    }
+
+    /// Moves the new tree into place; if that fails, puts the old one back.
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        self.committed = true;
+        let (tmp, out, old) = (&self.tmp, &self.out, &self.old);
+        let had_old = out.exists();
+        if had_old {
+            std::fs::rename(out, old).map_err(|e| {
+                let _ = std::fs::remove_dir_all(tmp);
+                io_err(out)(e)
+            })?;
+        }
+        if let Err(e) = std::fs::rename(tmp, out) {
+            if had_old {
+                let _ = std::fs::rename(old, out);
+            }
+            let _ = std::fs::remove_dir_all(tmp);
+            return Err(io_err(out)(e));
+        }
+        if had_old {
+            // The new site is in place; a leftover old copy only costs space.
+            let _ = std::fs::remove_dir_all(old);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
 /// Writes `pages` as the whole content of `out`, replacing what was there.
 pub fn write(out: &Path, pages: &[Page]) -> Result<WriteStats, OutputError> {
-    let parent = out.parent().unwrap_or(Path::new("."));
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    std::fs::create_dir_all(parent).map_err(io_err(parent))?;
-    let pid = std::process::id();
-    let tmp = parent.join(format!(".{name}.tmp-{pid}"));
-    let old = parent.join(format!(".{name}.old-{pid}"));
-    for leftover in [&tmp, &old] {
-        if leftover.exists() {
-            std::fs::remove_dir_all(leftover).map_err(io_err(leftover))?;
-        }
-    }
-    let stats = match write_tree(&tmp, pages) {
-        Ok(stats) => stats,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(e);
-        }
-    };
-    swap_in(&tmp, out, &old)?;
-    Ok(stats)
-}
-
-/// Moves the new tree into place; if that fails, puts the old one back.
-fn swap_in(tmp: &Path, out: &Path, old: &Path) -> Result<(), OutputError> {
-    let had_old = out.exists();
-    if had_old {
-        std::fs::rename(out, old).map_err(|e| {
-            let _ = std::fs::remove_dir_all(tmp);
-            io_err(out)(e)
-        })?;
-    }
-    if let Err(e) = std::fs::rename(tmp, out) {
-        if had_old {
-            let _ = std::fs::rename(old, out);
-        }
-        let _ = std::fs::remove_dir_all(tmp);
-        return Err(io_err(out)(e));
-    }
-    if had_old {
-        // The new site is in place; a leftover old copy only costs space.
-        let _ = std::fs::remove_dir_all(old);
-    }
-    Ok(())
-}
-
-fn write_tree(dir: &Path, pages: &[Page]) -> Result<WriteStats, OutputError> {
-    let mut folders: BTreeSet<PathBuf> = BTreeSet::new();
-    folders.insert(dir.to_path_buf());
-    for page in pages {
-        if let Some(parent) = dir.join(&page.path).parent() {
-            folders.insert(parent.to_path_buf());
-        }
-    }
-    // Sorted order creates parents before children, so plain create_dir
-    // suffices for all but the first.
-    for folder in &folders {
-        std::fs::create_dir_all(folder).map_err(io_err(folder))?;
-    }
-    let bytes: Result<Vec<u64>, OutputError> = pages
-        .par_iter()
-        .map(|page| {
-            let path = dir.join(&page.path);
-            match &page.content {
-                Content::Bytes(b) => {
-                    std::fs::write(&path, b).map_err(io_err(&path))?;
-                    Ok(b.len() as u64)
-                }
-                Content::Copy(src) => std::fs::copy(src, &path).map_err(io_err(src)),
-            }
-        })
-        .collect();
+    let staging = Staging::begin(out)?;
+    let bytes: Result<Vec<u64>, OutputError> = pages.par_iter().map(|p| staging.put(p)).collect();
     let bytes = bytes?;
+    staging.commit()?;
     Ok(WriteStats {
         files: pages.len(),
         bytes: bytes.iter().sum(),

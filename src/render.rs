@@ -476,6 +476,25 @@ pub fn render(inputs: &Inputs<'_>) -> Result<Vec<Page>, Diagnostics> {
 
 /// Renders the given pages, in parallel.
 pub fn render_jobs(inputs: &Inputs<'_>, jobs: &[Job]) -> Result<Vec<Page>, Diagnostics> {
+    let pages = std::sync::Mutex::new(Vec::with_capacity(jobs.len()));
+    let diags = render_each(inputs, jobs, |page| {
+        if let Ok(mut pages) = pages.lock() {
+            pages.push(page);
+        }
+    });
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let mut pages = pages.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Parallel rendering finishes in any order; callers get a stable one.
+    pages.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    Ok(pages)
+}
+
+/// Renders the given pages in parallel and hands each to `sink` as soon as
+/// it is ready, so a build can write pages while others render and never
+/// hold the whole site in memory. Returns the problems met.
+pub fn render_each(inputs: &Inputs<'_>, jobs: &[Job], sink: impl Fn(Page) + Sync) -> Diagnostics {
     let ds = inputs.dataset;
     let base_path = config::base_path(inputs.base_url);
     let urls = Urls::new(ds, &base_path);
@@ -496,20 +515,20 @@ pub fn render_jobs(inputs: &Inputs<'_>, jobs: &[Job]) -> Result<Vec<Page>, Diagn
         urls: &urls,
         site: &site,
     };
-    let results: Vec<Result<Page, Vec<Diagnostic>>> = jobs.par_iter().map(|job| r.page(job)).collect();
-    let mut pages = Vec::with_capacity(results.len());
+    let problems: Vec<Vec<Diagnostic>> = jobs
+        .par_iter()
+        .filter_map(|job| match r.page(job) {
+            Ok(page) => {
+                sink(page);
+                None
+            }
+            Err(d) => Some(d),
+        })
+        .collect();
     let mut diags = Diagnostics::new();
-    for result in results {
-        match result {
-            Ok(page) => pages.push(page),
-            Err(d) => diags.extend(d),
-        }
-    }
-    if diags.has_errors() {
-        diags.sort();
-        return Err(diags);
-    }
-    Ok(pages)
+    diags.extend(problems.into_iter().flatten());
+    diags.sort();
+    diags
 }
 
 struct Renderer<'a> {
@@ -794,7 +813,12 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn company_page(&self, i: usize, c: &'a Company, diags: &mut Vec<Diagnostic>) -> CompanyPage<'a> {
+    fn company_page(
+        &self,
+        i: usize,
+        c: &'a Company,
+        diags: &mut Vec<Diagnostic>,
+    ) -> CompanyPage<'a> {
         let trends = self
             .inputs
             .index

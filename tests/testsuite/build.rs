@@ -312,3 +312,23 @@ fn crlf_and_bom_are_accepted() {
             .contains("Token packs on top of any plan.")
     );
 }
+
+#[test]
+fn the_streaming_build_writes_exactly_the_in_memory_site() {
+    let site = SiteTest::new("minimal");
+    site.write("static/img/logo.svg", "<svg/>");
+    site.build().assert_ok();
+    let built = trendsite::build(&site.root, None).expect("build");
+    let expected: std::collections::BTreeMap<String, Vec<u8>> = built
+        .pages
+        .into_iter()
+        .map(|p| {
+            let bytes = match p.content {
+                trendsite::render::Content::Bytes(b) => b,
+                trendsite::render::Content::Copy(path) => std::fs::read(path).expect("static"),
+            };
+            (p.path, bytes)
+        })
+        .collect();
+    assert_eq!(snapshot(&site.out()), expected);
+}

@@ -317,3 +317,36 @@ fn missing_site_toml_says_what_a_site_is() {
         .assert_stderr_contains("site.toml")
         .assert_stderr_contains("--root");
 }
+
+#[test]
+fn broken_link_in_a_company_body_found_while_pages_are_written() {
+    let err = fails(|s| {
+        s.edit(
+            "content/companies/acme.md",
+            "(@/companies/beta.md)",
+            "(@/companies/betta.md)",
+        );
+    });
+    has(&err, "content/companies/acme.md:24:25");
+    has(&err, "content/companies/betta.md, which does not exist");
+    has(&err, "1 error");
+}
+
+#[test]
+fn body_links_are_reported_alongside_other_errors() {
+    let err = fails(|s| {
+        s.edit(
+            "content/companies/acme.md",
+            "(@/companies/beta.md)",
+            "(@/companies/betta.md)",
+        );
+        s.edit(
+            "content/companies/beta.md",
+            "ai_packaging = \"add-on\"",
+            "ai_packaging = \"addon\"",
+        );
+    });
+    has(&err, "content/companies/acme.md:24:25");
+    has(&err, "content/companies/beta.md:5:");
+    has(&err, "2 errors");
+}
