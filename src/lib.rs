@@ -165,7 +165,12 @@ pub fn build_to(root: &Path, base_url: Option<&str>, out: &Path) -> Result<Writt
     let mut diags = prepared.diagnostics;
     let ds = &prepared.dataset;
     let index = query::index(ds);
-    diags.extend(index.trends.iter().filter_map(query::other_warning));
+    diags.extend(
+        index
+            .trends
+            .iter()
+            .filter_map(|g| query::other_warning(ds, g)),
+    );
     timings.lap("query", &mut clock);
     let Some(templates) = prepared.templates.filter(|_| !diags.has_errors()) else {
         diags.sort();
@@ -194,8 +199,17 @@ pub fn build_to(root: &Path, base_url: Option<&str>, out: &Path) -> Result<Writt
         templates: &templates,
         base_url: &prepared.base_url,
     };
+    let fragments = match render::fragments(&inputs) {
+        Ok(f) => f,
+        Err(d) => {
+            diags.extend(d);
+            diags.sort();
+            return Err(BuildError::Content(diags));
+        }
+    };
     prepared.statics.into_iter().for_each(&put);
-    let render_diags = render::render_each(&inputs, &render::all_jobs(ds, &index), put);
+    let jobs = render::all_jobs(ds, &index);
+    let render_diags = render::render_each(&inputs, &fragments, &jobs, put);
     timings.lap("render and write pages", &mut clock);
     if render_diags.has_errors() {
         diags.extend(render_diags);
@@ -227,7 +241,12 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Result<Built, Diagnostics> 
     let mut diags = prepared.diagnostics;
     let ds = &prepared.dataset;
     let index = query::index(ds);
-    diags.extend(index.trends.iter().filter_map(query::other_warning));
+    diags.extend(
+        index
+            .trends
+            .iter()
+            .filter_map(|g| query::other_warning(ds, g)),
+    );
     timings.lap("query", &mut clock);
     let Some(templates) = prepared.templates.filter(|_| !diags.has_errors()) else {
         diags.sort();

@@ -4,7 +4,9 @@
 //! One generic evaluator serves every trend: a filter is a list of clauses
 //! over field paths, so adding a trend never needs code here.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
 use crate::model::{Company, Dataset, Field, FieldValue, Filter, Mechanic, Packaging, Trend};
@@ -85,18 +87,28 @@ pub fn matches(c: &Company, filter: &Filter) -> bool {
     })
 }
 
-/// Within a group, companies read in name order, case-insensitively.
-fn sort_by_name(companies: &mut [&Company]) {
-    companies.sort_by_cached_key(|c| (c.name.to_lowercase(), c.slug.clone()));
+/// Positions of the companies in reading order: by name, case-insensitively,
+/// then by slug. Every list on the site follows it, so lists are built in
+/// this order once rather than each sorted on its own.
+pub fn name_order(ds: &Dataset) -> Vec<usize> {
+    let keys: Vec<String> = ds.companies.iter().map(|c| c.name.to_lowercase()).collect();
+    let mut order: Vec<usize> = (0..ds.companies.len()).collect();
+    order.sort_unstable_by(|&a, &b| {
+        keys[a]
+            .cmp(&keys[b])
+            .then_with(|| ds.companies[a].slug.cmp(&ds.companies[b].slug))
+    });
+    order
 }
 
+/// One `[[groups]]` table's companies, as positions in `Dataset::companies`.
 #[derive(Debug)]
 pub struct GroupResult<'a> {
     pub title: &'a str,
-    pub companies: Vec<&'a Company>,
+    pub companies: Vec<usize>,
 }
 
-/// A trend with its companies placed into groups.
+/// A trend with its companies placed into groups, each list in reading order.
 #[derive(Debug)]
 pub struct Grouped<'a> {
     pub trend: &'a Trend,
@@ -104,22 +116,18 @@ pub struct Grouped<'a> {
     pub groups: Vec<GroupResult<'a>>,
     /// Selected companies that match no group; with no `[[groups]]` at all,
     /// every selected company is here and it is not a warning.
-    pub other: Vec<&'a Company>,
+    pub other: Vec<usize>,
     pub total: usize,
 }
 
-impl Grouped<'_> {
-    pub fn contains(&self, slug: &str) -> bool {
-        self.groups
-            .iter()
-            .flat_map(|g| &g.companies)
-            .chain(&self.other)
-            .any(|c| c.slug == slug)
-    }
+/// Whether `trend` lists `company` (in a group or under "Other").
+pub fn lists(trend: &Trend, company: &Company) -> bool {
+    trend.select.as_ref().is_none_or(|s| matches(company, s))
 }
 
-/// Selects a trend's companies and puts each into the first group it matches.
-pub fn group<'a>(ds: &'a Dataset, trend: &'a Trend) -> Grouped<'a> {
+/// Selects a trend's companies and puts each into the first group it
+/// matches, visiting companies in `order`.
+pub fn group<'a>(ds: &'a Dataset, trend: &'a Trend, order: &[usize]) -> Grouped<'a> {
     let mut groups: Vec<GroupResult<'a>> = trend
         .groups
         .iter()
@@ -130,20 +138,17 @@ pub fn group<'a>(ds: &'a Dataset, trend: &'a Trend) -> Grouped<'a> {
         .collect();
     let mut other = Vec::new();
     let mut total = 0;
-    for c in &ds.companies {
-        if trend.select.as_ref().is_some_and(|s| !matches(c, s)) {
+    for &i in order {
+        let c = &ds.companies[i];
+        if !lists(trend, c) {
             continue;
         }
         total += 1;
         match trend.groups.iter().position(|g| matches(c, &g.filter)) {
-            Some(i) => groups[i].companies.push(c),
-            None => other.push(c),
+            Some(g) => groups[g].companies.push(i),
+            None => other.push(i),
         }
     }
-    for g in &mut groups {
-        sort_by_name(&mut g.companies);
-    }
-    sort_by_name(&mut other);
     Grouped {
         trend,
         groups,
@@ -153,7 +158,7 @@ pub fn group<'a>(ds: &'a Dataset, trend: &'a Trend) -> Grouped<'a> {
 }
 
 /// The warning for companies a trend selects but no group takes.
-pub fn other_warning(g: &Grouped<'_>) -> Option<Diagnostic> {
+pub fn other_warning(ds: &Dataset, g: &Grouped<'_>) -> Option<Diagnostic> {
     if g.trend.groups.is_empty() || g.other.is_empty() {
         return None;
     }
@@ -162,7 +167,7 @@ pub fn other_warning(g: &Grouped<'_>) -> Option<Diagnostic> {
         .other
         .iter()
         .take(SHOWN)
-        .map(|c| c.slug.as_str())
+        .map(|&i| ds.companies[i].slug.as_str())
         .collect();
     if g.other.len() > SHOWN {
         names.push("…");
@@ -187,47 +192,45 @@ pub fn other_warning(g: &Grouped<'_>) -> Option<Diagnostic> {
     Some(d)
 }
 
-/// Everything the pages need, computed once per build.
+/// Everything the pages need, computed once per build. Lists hold positions
+/// in `Dataset::companies`, in reading order.
 #[derive(Debug)]
 pub struct Index<'a> {
+    /// Every company, in reading order.
+    pub order: Vec<usize>,
     /// In trend slug order.
     pub trends: Vec<Grouped<'a>>,
-    pub by_packaging: BTreeMap<Packaging, Vec<&'a Company>>,
-    pub by_mechanic: BTreeMap<Mechanic, Vec<&'a Company>>,
-    /// For each company slug, the indexes into `trends` that list it.
-    pub trends_of: HashMap<&'a str, Vec<usize>>,
+    pub by_packaging: BTreeMap<Packaging, Vec<usize>>,
+    pub by_mechanic: BTreeMap<Mechanic, Vec<usize>>,
+}
+
+impl Index<'_> {
+    /// Positions in `Dataset::trends` of the trends that list `company`.
+    pub fn trends_of<'t>(&'t self, company: &'t Company) -> impl Iterator<Item = usize> + 't {
+        self.trends
+            .iter()
+            .enumerate()
+            .filter(move |(_, g)| lists(g.trend, company))
+            .map(|(t, _)| t)
+    }
 }
 
 pub fn index(ds: &Dataset) -> Index<'_> {
-    let trends: Vec<Grouped<'_>> = ds.trends.iter().map(|t| group(ds, t)).collect();
-    let mut trends_of: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, g) in trends.iter().enumerate() {
-        for c in g.groups.iter().flat_map(|g| &g.companies).chain(&g.other) {
-            trends_of.entry(c.slug.as_str()).or_default().push(i);
-        }
-    }
-    let mut by_packaging: BTreeMap<Packaging, Vec<&Company>> = BTreeMap::new();
-    let mut by_mechanic: BTreeMap<Mechanic, Vec<&Company>> = BTreeMap::new();
-    for c in &ds.companies {
-        by_packaging.entry(c.packaging).or_default().push(c);
-        by_mechanic.entry(c.mechanic()).or_default().push(c);
-    }
-    for list in by_packaging.values_mut().chain(by_mechanic.values_mut()) {
-        sort_by_name(list);
+    let order = name_order(ds);
+    let trends: Vec<Grouped<'_>> = ds.trends.par_iter().map(|t| group(ds, t, &order)).collect();
+    let mut by_packaging: BTreeMap<Packaging, Vec<usize>> = BTreeMap::new();
+    let mut by_mechanic: BTreeMap<Mechanic, Vec<usize>> = BTreeMap::new();
+    for &i in &order {
+        let c = &ds.companies[i];
+        by_packaging.entry(c.packaging).or_default().push(i);
+        by_mechanic.entry(c.mechanic()).or_default().push(i);
     }
     Index {
+        order,
         trends,
         by_packaging,
         by_mechanic,
-        trends_of,
     }
-}
-
-/// Companies sorted by name, for the index table.
-pub fn companies_by_name(ds: &Dataset) -> Vec<&Company> {
-    let mut all: Vec<&Company> = ds.companies.iter().collect();
-    sort_by_name(&mut all);
-    all
 }
 
 #[cfg(test)]
@@ -307,8 +310,8 @@ mod tests {
         }
     }
 
-    fn slugs(list: &[&Company]) -> Vec<String> {
-        list.iter().map(|c| c.slug.clone()).collect()
+    fn slugs(ds: &Dataset, list: &[usize]) -> Vec<String> {
+        list.iter().map(|&i| ds.companies[i].slug.clone()).collect()
     }
 
     #[test]
@@ -398,12 +401,12 @@ mod tests {
                 },
             ],
         );
-        let g = group(&ds, &t);
-        assert_eq!(slugs(&g.groups[0].companies), ["a", "c"]);
-        assert_eq!(slugs(&g.groups[1].companies), ["b"]);
-        assert_eq!(slugs(&g.other), ["e"]);
+        let g = group(&ds, &t, &name_order(&ds));
+        assert_eq!(slugs(&ds, &g.groups[0].companies), ["a", "c"]);
+        assert_eq!(slugs(&ds, &g.groups[1].companies), ["b"]);
+        assert_eq!(slugs(&ds, &g.other), ["e"]);
         assert_eq!(g.total, 4);
-        let w = other_warning(&g).unwrap();
+        let w = other_warning(&ds, &g).unwrap();
         assert!(
             w.message.contains("1 selected company matches no group"),
             "{}",
@@ -417,9 +420,9 @@ mod tests {
     fn without_groups_everything_selected_is_listed_without_warning() {
         let ds = dataset();
         let t = trend(None, vec![]);
-        let g = group(&ds, &t);
-        assert_eq!(slugs(&g.other), ["b", "a", "d", "e", "c"]);
-        assert!(other_warning(&g).is_none());
+        let g = group(&ds, &t, &name_order(&ds));
+        assert_eq!(slugs(&ds, &g.other), ["b", "a", "d", "e", "c"]);
+        assert!(other_warning(&ds, &g).is_none());
     }
 
     #[test]
@@ -432,9 +435,13 @@ mod tests {
             vec![],
         )];
         let idx = index(&ds);
-        assert_eq!(idx.trends_of.get("d"), Some(&vec![0]));
-        assert!(!idx.trends_of.contains_key("a"));
-        assert_eq!(slugs(&idx.by_packaging[&Packaging::Bundled]), ["a", "c"]);
-        assert_eq!(slugs(&idx.by_mechanic[&Mechanic::None]), ["d"]);
+        assert_eq!(idx.trends_of(&ds.companies[3]).collect::<Vec<_>>(), [0]);
+        assert_eq!(idx.trends_of(&ds.companies[0]).count(), 0);
+        assert_eq!(
+            slugs(&ds, &idx.by_packaging[&Packaging::Bundled]),
+            ["a", "c"]
+        );
+        assert_eq!(slugs(&ds, &idx.by_mechanic[&Mechanic::None]), ["d"]);
+        assert_eq!(slugs(&ds, &idx.order), ["b", "a", "d", "e", "c"]);
     }
 }

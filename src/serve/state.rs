@@ -13,8 +13,8 @@ use std::time::Instant;
 use crate::content::{self, Entry};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::markdown::{self, Html, Links};
-use crate::model::{Company, Dataset, Trend};
-use crate::query;
+use crate::model::Dataset;
+use crate::query::{self, lists};
 use crate::render::{self, Content, Job, Page, Templates};
 
 /// Where diagnostics that belong to no content file are kept.
@@ -103,6 +103,8 @@ pub struct State {
     html: Html,
     links: Links,
     templates: Option<Templates>,
+    /// Each company's list and table snippets, kept between rebuilds.
+    fragments: render::Fragments,
     /// The output files: rendered pages and static files, by path.
     pages: BTreeMap<String, Arc<Vec<u8>>>,
     /// Current problems, by the file they are in.
@@ -152,6 +154,7 @@ impl State {
             html: Html::default(),
             links: Links::default(),
             templates: None,
+            fragments: render::Fragments::default(),
             pages: BTreeMap::new(),
             errors: BTreeMap::new(),
             stale: true,
@@ -330,7 +333,7 @@ impl State {
         outcome.warnings = index
             .trends
             .iter()
-            .filter_map(query::other_warning)
+            .filter_map(|g| query::other_warning(&self.dataset, g))
             .collect();
         let rendering = match (&self.templates, self.errors.is_empty()) {
             (Some(t), true) => Some(t),
@@ -363,7 +366,21 @@ impl State {
         } else {
             jobs.unwrap_or_default().into_iter().collect()
         };
-        match render::render_jobs(&inputs, &list) {
+        let fragments = if full {
+            render::fragments(&inputs).map(|f| self.fragments = f)
+        } else {
+            let changed: Vec<usize> = list
+                .iter()
+                .filter_map(|j| match j {
+                    Job::Company(i) => Some(*i),
+                    _ => None,
+                })
+                .collect();
+            render::refresh_fragments(&inputs, &mut self.fragments, &changed)
+        };
+        let rendered =
+            fragments.and_then(|()| render::render_jobs(&inputs, &self.fragments, &list));
+        match rendered {
             Ok(pages) => {
                 outcome.rendered = pages.len();
                 if full {
@@ -543,14 +560,6 @@ impl State {
         }
         Hint::Jobs(jobs, Vec::new())
     }
-}
-
-/// Whether `trend` lists `company` (in a group or under "Other").
-fn lists(trend: &Trend, company: &Company) -> bool {
-    trend
-        .select
-        .as_ref()
-        .is_none_or(|s| query::matches(company, s))
 }
 
 /// What one changed file asks to be rendered.

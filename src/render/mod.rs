@@ -1,0 +1,630 @@
+//! The `render` stage: Tera templates over borrowed, typed views of the
+//! dataset, giving every page of the site.
+//!
+//! Templates are compiled once per build and pages render in parallel. A
+//! company's snippet in lists (`company_item.html`) and in the index table
+//! (`company_row.html`) is rendered once and reused by every page that shows
+//! it, which keeps pages listing thousands of companies cheap, and lets
+//! `serve` re-render one company's snippets instead of whole lists.
+
+mod templates;
+mod views;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::markdown::{Html, Links};
+use crate::model::{Company, Dataset, Mechanic, Packaging};
+use crate::query::{Grouped, Index};
+pub use templates::{
+    BUILTIN_TEMPLATES, FRAGMENT_TEMPLATES, TEMPLATES_DIR, Templates, escape_html, templates,
+};
+pub use views::price_label;
+use views::*;
+
+/// Files written to the output unless the site's static/ has one of the
+/// same name.
+pub const BUILTIN_ASSETS: &[(&str, &[u8])] =
+    &[("style.css", include_bytes!("../../assets/style.css"))];
+
+/// One output file, by its path under the output folder (`/` separators).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub path: String,
+    pub content: Content,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    Bytes(Vec<u8>),
+    /// A static file, copied when the output is written.
+    Copy(PathBuf),
+}
+
+/// Everything rendering needs besides the per-company snippets.
+pub struct Inputs<'a> {
+    pub dataset: &'a Dataset,
+    pub index: &'a Index<'a>,
+    pub html: &'a Html,
+    /// For company bodies, rendered page by page.
+    pub links: &'a Links,
+    pub templates: &'a Templates,
+    /// The normalized base URL (`https://example.org/sub/` or `/`).
+    pub base_url: &'a str,
+}
+
+/// Each company's snippets, by position in `Dataset::companies`.
+#[derive(Debug, Default, Clone)]
+pub struct Fragments {
+    /// `company_item.html`: a company in a list.
+    pub items: Vec<String>,
+    /// `company_row.html`: a company in the index table.
+    pub rows: Vec<String>,
+}
+
+/// A page to render: which template and which view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Job {
+    Index,
+    Trends,
+    /// By position in `Dataset::trends`.
+    Trend(usize),
+    /// By position in `Dataset::companies`.
+    Company(usize),
+    Packaging(Packaging),
+    Mechanic(Mechanic),
+    PackagingList,
+    MechanicList,
+    NotFound,
+}
+
+impl Job {
+    /// The page template the job renders with.
+    pub fn template(self) -> &'static str {
+        match self {
+            Job::Index => "index.html",
+            Job::Trends => "trends.html",
+            Job::Trend(_) => "trend.html",
+            Job::Company(_) => "company.html",
+            Job::Packaging(_) | Job::Mechanic(_) => "term.html",
+            Job::PackagingList | Job::MechanicList => "term_list.html",
+            Job::NotFound => "404.html",
+        }
+    }
+}
+
+/// Every page of the site.
+pub fn all_jobs(ds: &Dataset, index: &Index<'_>) -> Vec<Job> {
+    let mut jobs = vec![
+        Job::Index,
+        Job::Trends,
+        Job::NotFound,
+        Job::PackagingList,
+        Job::MechanicList,
+    ];
+    jobs.extend((0..ds.trends.len()).map(Job::Trend));
+    jobs.extend((0..ds.companies.len()).map(Job::Company));
+    jobs.extend(index.by_packaging.keys().map(|p| Job::Packaging(*p)));
+    jobs.extend(index.by_mechanic.keys().map(|m| Job::Mechanic(*m)));
+    jobs
+}
+
+/// Renders every company's snippets, in parallel.
+pub fn fragments(inputs: &Inputs<'_>) -> Result<Fragments, Diagnostics> {
+    let r = Renderer::new(inputs);
+    let results: Vec<Result<(String, String), Vec<Diagnostic>>> =
+        (0..inputs.dataset.companies.len())
+            .into_par_iter()
+            .map(|i| r.fragments(i))
+            .collect();
+    let mut out = Fragments::default();
+    let mut diags = Diagnostics::new();
+    for result in results {
+        match result {
+            Ok((item, row)) => {
+                out.items.push(item);
+                out.rows.push(row);
+            }
+            Err(d) => diags.extend(d),
+        }
+    }
+    if diags.has_errors() {
+        diags.sort();
+        return Err(diags);
+    }
+    Ok(out)
+}
+
+/// Re-renders the snippets of the companies at `positions`.
+pub fn refresh_fragments(
+    inputs: &Inputs<'_>,
+    fragments: &mut Fragments,
+    positions: &[usize],
+) -> Result<(), Diagnostics> {
+    let r = Renderer::new(inputs);
+    for &i in positions {
+        match r.fragments(i) {
+            Ok((item, row)) => {
+                fragments.items[i] = item;
+                fragments.rows[i] = row;
+            }
+            Err(d) => {
+                let mut diags = Diagnostics::new();
+                diags.extend(d);
+                return Err(diags);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Renders the snippets, then every page of the site, in memory.
+pub fn render(inputs: &Inputs<'_>) -> Result<Vec<Page>, Diagnostics> {
+    let fragments = fragments(inputs)?;
+    render_jobs(inputs, &fragments, &all_jobs(inputs.dataset, inputs.index))
+}
+
+/// Renders the given pages, in parallel.
+pub fn render_jobs(
+    inputs: &Inputs<'_>,
+    fragments: &Fragments,
+    jobs: &[Job],
+) -> Result<Vec<Page>, Diagnostics> {
+    let pages = std::sync::Mutex::new(Vec::with_capacity(jobs.len()));
+    let diags = render_each(inputs, fragments, jobs, |page| {
+        if let Ok(mut pages) = pages.lock() {
+            pages.push(page);
+        }
+    });
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let mut pages = pages.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Parallel rendering finishes in any order; callers get a stable one.
+    pages.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    Ok(pages)
+}
+
+/// Renders the given pages in parallel and hands each to `sink` as soon as
+/// it is ready, so a build can write pages while others render and never
+/// hold the whole site in memory. Returns the problems met.
+pub fn render_each(
+    inputs: &Inputs<'_>,
+    fragments: &Fragments,
+    jobs: &[Job],
+    sink: impl Fn(Page) + Sync,
+) -> Diagnostics {
+    let r = Renderer::new(inputs);
+    let problems: Vec<Vec<Diagnostic>> = jobs
+        .par_iter()
+        .filter_map(|job| match r.page(*job, fragments) {
+            Ok(page) => {
+                sink(page);
+                None
+            }
+            Err(d) => Some(d),
+        })
+        .collect();
+    let mut diags = Diagnostics::new();
+    diags.extend(problems.into_iter().flatten());
+    diags.sort();
+    diags
+}
+
+struct Renderer<'a> {
+    inputs: &'a Inputs<'a>,
+    urls: Urls,
+    canonical_base: &'a str,
+}
+
+impl<'a> Renderer<'a> {
+    fn new(inputs: &'a Inputs<'a>) -> Renderer<'a> {
+        let base_path = config::base_path(inputs.base_url);
+        let canonical_base = if inputs.base_url.starts_with('/') {
+            ""
+        } else {
+            inputs.base_url
+        };
+        Renderer {
+            inputs,
+            urls: Urls::new(inputs.dataset, &base_path),
+            canonical_base,
+        }
+    }
+
+    fn site(&self) -> SiteView<'_> {
+        let config = &self.inputs.dataset.config;
+        SiteView {
+            title: &config.title,
+            description: config.description.as_deref().unwrap_or(""),
+            language: &config.language,
+            base_path: &self.urls.base,
+            canonical_base: self.canonical_base,
+        }
+    }
+
+    fn fragments(&self, i: usize) -> Result<(String, String), Vec<Diagnostic>> {
+        let c = &self.inputs.dataset.companies[i];
+        let site = self.site();
+        let t = self.inputs.templates;
+        let item = t.render(
+            "company_item.html",
+            &FragmentView {
+                site: &site,
+                c: CompanyItem {
+                    slug: &c.slug,
+                    name: &c.name,
+                    url: &self.urls.companies[i],
+                    note: &self.inputs.html.notes[i],
+                },
+            },
+        )?;
+        let row = t.render(
+            "company_row.html",
+            &FragmentView {
+                site: &site,
+                c: CompanyRow {
+                    slug: &c.slug,
+                    name: &c.name,
+                    url: &self.urls.companies[i],
+                    category: &c.category,
+                    packaging: self.packaging(c.packaging),
+                    mechanic: self.mechanic(c.mechanic()),
+                },
+            },
+        )?;
+        Ok((item, row))
+    }
+
+    fn page(&self, job: Job, fragments: &Fragments) -> Result<Page, Vec<Diagnostic>> {
+        let ds = self.inputs.dataset;
+        let index = self.inputs.index;
+        let render = |path: &str, section: &str, view: &dyn ErasedView| {
+            view.render_with(self, job.template(), path, section)
+        };
+        let (path, html) = match job {
+            Job::Index => {
+                let view = IndexPage {
+                    trends: self.trend_links(),
+                    company_count: ds.companies.len(),
+                    company_rows: join(&index.order, &fragments.rows),
+                };
+                (String::new(), render("", "home", &view)?)
+            }
+            Job::Trends => {
+                let view = TrendsPage {
+                    trends: self.trend_links(),
+                };
+                ("trends/".to_string(), render("trends/", "trends", &view)?)
+            }
+            Job::NotFound => ("404.html".to_string(), render("404.html", "", &())?),
+            Job::Trend(t) => {
+                let g = &index.trends[t];
+                let path = format!("trends/{}/", g.trend.slug);
+                let view = TrendPage {
+                    trend: self.trend_view(t, g, fragments),
+                };
+                let html = render(&path, "trends", &view)?;
+                (path, html)
+            }
+            Job::Company(i) => {
+                let c = &ds.companies[i];
+                let path = format!("companies/{}/", c.slug);
+                let mut diags = Vec::new();
+                let view = self.company_page(i, c, &mut diags);
+                if !diags.is_empty() {
+                    return Err(diags);
+                }
+                let html = render(&path, "companies", &view)?;
+                (path, html)
+            }
+            Job::Packaging(p) => {
+                let list = &index.by_packaging[&p];
+                let path = format!("packaging/{p}/");
+                let view = TermPage {
+                    term: TermView {
+                        label: "AI packaging",
+                        value: p.as_str(),
+                        description: p.description(),
+                        count: list.len(),
+                        list_url: &self.urls.packaging_list,
+                        items: join(list, &fragments.items),
+                    },
+                };
+                let html = render(&path, "packaging", &view)?;
+                (path, html)
+            }
+            Job::Mechanic(m) => {
+                let list = &index.by_mechanic[&m];
+                let path = format!("metering/{m}/");
+                let view = TermPage {
+                    term: TermView {
+                        label: "Metering",
+                        value: m.as_str(),
+                        description: m.description(),
+                        count: list.len(),
+                        list_url: &self.urls.mechanic_list,
+                        items: join(list, &fragments.items),
+                    },
+                };
+                let html = render(&path, "metering", &view)?;
+                (path, html)
+            }
+            Job::PackagingList => {
+                let terms = index
+                    .by_packaging
+                    .iter()
+                    .map(|(p, list)| TermRow {
+                        value: p.as_str(),
+                        url: &self.urls.packaging[p],
+                        description: p.description(),
+                        count: list.len(),
+                    })
+                    .collect();
+                let view = TermListPage {
+                    label: "AI packaging",
+                    terms,
+                };
+                (
+                    "packaging/".to_string(),
+                    render("packaging/", "packaging", &view)?,
+                )
+            }
+            Job::MechanicList => {
+                let terms = index
+                    .by_mechanic
+                    .iter()
+                    .map(|(m, list)| TermRow {
+                        value: m.as_str(),
+                        url: &self.urls.mechanic[m],
+                        description: m.description(),
+                        count: list.len(),
+                    })
+                    .collect();
+                let view = TermListPage {
+                    label: "Metering",
+                    terms,
+                };
+                (
+                    "metering/".to_string(),
+                    render("metering/", "metering", &view)?,
+                )
+            }
+        };
+        let path = if path.is_empty() || path.ends_with('/') {
+            format!("{path}index.html")
+        } else {
+            path
+        };
+        Ok(Page {
+            path,
+            content: Content::Bytes(html.into_bytes()),
+        })
+    }
+
+    fn packaging(&self, p: Packaging) -> TermRef<'_> {
+        TermRef {
+            value: p.as_str(),
+            url: &self.urls.packaging[&p],
+            description: p.description(),
+        }
+    }
+
+    fn mechanic(&self, m: Mechanic) -> TermRef<'_> {
+        TermRef {
+            value: m.as_str(),
+            url: &self.urls.mechanic[&m],
+            description: m.description(),
+        }
+    }
+
+    fn trend_link(&self, t: usize) -> TrendLink<'_> {
+        let g = &self.inputs.index.trends[t];
+        TrendLink {
+            slug: &g.trend.slug,
+            title: &g.trend.title,
+            url: &self.urls.trends[t],
+            summary: &g.trend.summary,
+            count: g.total,
+        }
+    }
+
+    fn trend_ref(&self, t: usize) -> TrendRef<'_> {
+        let trend = &self.inputs.dataset.trends[t];
+        TrendRef {
+            slug: &trend.slug,
+            title: &trend.title,
+            url: &self.urls.trends[t],
+        }
+    }
+
+    fn trend_links(&self) -> Vec<TrendLink<'_>> {
+        (0..self.inputs.index.trends.len())
+            .map(|t| self.trend_link(t))
+            .collect()
+    }
+
+    fn trend_view(&self, t: usize, g: &'a Grouped<'a>, fragments: &Fragments) -> TrendView<'_> {
+        let ds = self.inputs.dataset;
+        let mut ids = std::collections::HashSet::new();
+        let groups = g
+            .groups
+            .iter()
+            .map(|group| {
+                let base = crate::markdown::slugify(group.title);
+                let mut id = base.clone();
+                let mut n = 1;
+                while !ids.insert(id.clone()) {
+                    id = format!("{base}-{n}");
+                    n += 1;
+                }
+                GroupView {
+                    title: group.title,
+                    id,
+                    count: group.companies.len(),
+                    items: join(&group.companies, &fragments.items),
+                }
+            })
+            .collect();
+        let see_also = g
+            .trend
+            .see_also
+            .iter()
+            .filter_map(|slug| ds.trends.iter().position(|x| &x.slug == slug))
+            .map(|j| self.trend_ref(j))
+            .collect();
+        TrendView {
+            slug: &g.trend.slug,
+            title: &g.trend.title,
+            summary: &g.trend.summary,
+            heading: &g.trend.heading,
+            intro: &self.inputs.html.trend_intros[t],
+            outro: &self.inputs.html.trend_outros[t],
+            total: g.total,
+            groups,
+            other: ItemList {
+                count: g.other.len(),
+                items: join(&g.other, &fragments.items),
+            },
+            see_also,
+        }
+    }
+
+    fn company_page(
+        &self,
+        i: usize,
+        c: &'a Company,
+        diags: &mut Vec<Diagnostic>,
+    ) -> CompanyPage<'_> {
+        let trends = self
+            .inputs
+            .index
+            .trends_of(c)
+            .map(|t| self.trend_ref(t))
+            .collect();
+        let m = c.metering.as_ref();
+        CompanyPage {
+            company: CompanyView {
+                slug: &c.slug,
+                name: &c.name,
+                website: &c.website,
+                category: &c.category,
+                packaging: self.packaging(c.packaging),
+                mechanic: self.mechanic(c.mechanic()),
+                unit: m.and_then(|m| m.unit.as_deref()),
+                payg: m.is_some_and(|m| m.payg),
+                note: &self.inputs.html.notes[i],
+                note_text: c.note().unwrap_or(""),
+                verified: c.verified.to_string(),
+                tiers: c
+                    .tiers
+                    .iter()
+                    .map(|t| TierView {
+                        name: &t.name,
+                        price: price_label(t),
+                        ai_allowance: t.ai_allowance.as_deref(),
+                    })
+                    .collect(),
+                sources: c
+                    .sources
+                    .iter()
+                    .map(|s| SourceView {
+                        url: &s.url,
+                        checked: s.checked.to_string(),
+                    })
+                    .collect(),
+                body: crate::markdown::render_body(&c.body, &c.file, self.inputs.links, diags),
+            },
+            trends,
+        }
+    }
+}
+
+/// The snippets of `positions`, in that order, as one string.
+fn join(positions: &[usize], snippets: &[String]) -> String {
+    let len = positions.iter().map(|&i| snippets[i].len()).sum();
+    let mut out = String::with_capacity(len);
+    for &i in positions {
+        out.push_str(&snippets[i]);
+    }
+    out
+}
+
+/// Page views are different types; one closure renders any of them
+/// through this object-safe trait.
+trait ErasedView {
+    fn render_with(
+        &self,
+        r: &Renderer<'_>,
+        template: &str,
+        path: &str,
+        section: &str,
+    ) -> Result<String, Vec<Diagnostic>>;
+}
+
+impl<T: Serialize> ErasedView for T {
+    fn render_with(
+        &self,
+        r: &Renderer<'_>,
+        template: &str,
+        path: &str,
+        section: &str,
+    ) -> Result<String, Vec<Diagnostic>> {
+        let site = r.site();
+        r.inputs.templates.render(
+            template,
+            &PageView {
+                site: &site,
+                path,
+                section,
+                page: self,
+            },
+        )
+    }
+}
+
+/// The built-in assets and the site's static/ files, site files winning.
+pub fn static_files(root: &Path) -> (Vec<Page>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let mut files: BTreeMap<String, Content> = BUILTIN_ASSETS
+        .iter()
+        .map(|(n, b)| (n.to_string(), Content::Bytes(b.to_vec())))
+        .collect();
+    let dir = root.join("static");
+    if dir.is_dir() {
+        for entry in walkdir::WalkDir::new(&dir)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
+            match entry {
+                Ok(e) if e.file_type().is_file() => {
+                    let rel = e
+                        .path()
+                        .strip_prefix(&dir)
+                        .unwrap_or(e.path())
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    if rel.split('/').any(crate::content::is_ignored_name) {
+                        continue;
+                    }
+                    files.insert(rel, Content::Copy(e.path().to_path_buf()));
+                }
+                Ok(_) => {}
+                Err(e) => diags.push(Diagnostic::file_error(
+                    "static",
+                    format!("cannot read: {e}"),
+                )),
+            }
+        }
+    }
+    let pages = files
+        .into_iter()
+        .map(|(path, content)| Page { path, content })
+        .collect();
+    (pages, diags)
+}

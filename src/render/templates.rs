@@ -1,0 +1,192 @@
+//! Compiling the templates: the built-in ones embedded in the binary, with a
+//! site's own `templates/*.html` replacing them by name, and the escaper
+//! every template uses.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// The built-in templates, by the name a site's override must use.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("trends.html", include_str!("../../templates/trends.html")),
+    ("trend.html", include_str!("../../templates/trend.html")),
+    ("company.html", include_str!("../../templates/company.html")),
+    ("term.html", include_str!("../../templates/term.html")),
+    (
+        "term_list.html",
+        include_str!("../../templates/term_list.html"),
+    ),
+    ("404.html", include_str!("../../templates/404.html")),
+    (
+        "company_item.html",
+        include_str!("../../templates/company_item.html"),
+    ),
+    (
+        "company_row.html",
+        include_str!("../../templates/company_row.html"),
+    ),
+];
+
+/// Templates that render one company's snippet, reused on many pages.
+pub const FRAGMENT_TEMPLATES: &[&str] = &["company_item.html", "company_row.html"];
+
+pub const TEMPLATES_DIR: &str = "templates";
+
+/// Which file a template came from, for error messages.
+fn origin(name: &str, overridden: &[String]) -> String {
+    if overridden.iter().any(|n| n == name) {
+        format!("{TEMPLATES_DIR}/{name}")
+    } else {
+        format!("built-in template {name}")
+    }
+}
+
+/// Tera's errors nest their causes; an editor needs all of them on one line.
+fn tera_message(e: &tera::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    message
+}
+
+/// Escapes what HTML needs escaped in text and quoted attributes. Tera's own
+/// escaper also rewrites `/`, which makes every URL in the output longer and
+/// harder to read without making anything safer.
+pub fn escape_html(input: &str) -> String {
+    // Most values (names, URLs, slugs) need no escaping at all.
+    if !input
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
+        return input.to_string();
+    }
+    let mut out = String::with_capacity(input.len() + input.len() / 8);
+    for ch in input.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// The compiled templates of one site.
+pub struct Templates {
+    tera: Tera,
+    overridden: Vec<String>,
+}
+
+impl Templates {
+    pub fn render(&self, name: &str, view: &impl Serialize) -> Result<String, Vec<Diagnostic>> {
+        let error = |e: tera::Error| {
+            vec![Diagnostic::file_error(
+                &origin(name, &self.overridden),
+                tera_message(&e),
+            )]
+        };
+        let context = Context::from_serialize(view).map_err(error)?;
+        self.tera.render(name, &context).map_err(error)
+    }
+}
+
+/// Compiles the built-in templates with the site's overrides.
+pub fn templates(root: &Path) -> Result<Templates, Diagnostics> {
+    let mut sources: BTreeMap<String, String> = BUILTIN_TEMPLATES
+        .iter()
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
+    let mut overridden = Vec::new();
+    let mut diags = Diagnostics::new();
+    let dir = root.join(TEMPLATES_DIR);
+    if dir.is_dir() {
+        for entry in walkdir::WalkDir::new(&dir)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    diags.push(Diagnostic::file_error(
+                        TEMPLATES_DIR,
+                        format!("cannot read: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            let name = entry.file_name().to_string_lossy();
+            if !entry.file_type().is_file() || crate::content::is_ignored_name(&name) {
+                continue;
+            }
+            let rel = entry
+                .path()
+                .strip_prefix(&dir)
+                .unwrap_or(entry.path())
+                .to_string_lossy()
+                .replace('\\', "/");
+            let file = format!("{TEMPLATES_DIR}/{rel}");
+            match crate::content::read_text(entry.path(), &file) {
+                Ok(text) => {
+                    overridden.push(rel.clone());
+                    sources.insert(rel, text);
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    // Each template is parsed alone first, so a syntax error names its file.
+    for (name, text) in &sources {
+        if let Err(e) = tera::Template::new(name, None, text) {
+            diags.push(Diagnostic::file_error(
+                &origin(name, &overridden),
+                tera_message(&e),
+            ));
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let mut tera = Tera::default();
+    tera.set_escape_fn(escape_html);
+    if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str()))) {
+        diags.push(Diagnostic::file_error(TEMPLATES_DIR, tera_message(&e)));
+        return Err(diags);
+    }
+    Ok(Templates { tera, overridden })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_templates_compile() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(templates(dir.path()).is_ok());
+    }
+
+    #[test]
+    fn escaping_covers_text_and_attributes_but_not_slashes() {
+        assert_eq!(escape_html("a/b"), "a/b");
+        assert_eq!(
+            escape_html("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+}

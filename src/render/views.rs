@@ -1,0 +1,284 @@
+//! What templates see: typed views that borrow from the dataset, so a page
+//! costs one serialization of exactly the fields it shows.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::{Dataset, Mechanic, Packaging, Period, Tier};
+
+/// What every page knows about the site.
+#[derive(Serialize)]
+pub struct SiteView<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub language: &'a str,
+    pub base_path: &'a str,
+    /// The absolute URL canonical links start with; empty when the base URL
+    /// is only a path.
+    pub canonical_base: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct PageView<'a, T: Serialize> {
+    pub site: &'a SiteView<'a>,
+    /// The page's path below the base, such as `companies/cursor/`.
+    pub path: &'a str,
+    /// The navigation section the page belongs to.
+    pub section: &'a str,
+    #[serde(flatten)]
+    pub page: T,
+}
+
+/// A packaging value or metering mechanic, linked to its page.
+#[derive(Serialize, Clone, Copy)]
+pub struct TermRef<'a> {
+    pub value: &'static str,
+    pub url: &'a str,
+    pub description: &'static str,
+}
+
+/// The view of `company_item.html` (as `c`): one company in a list.
+#[derive(Serialize)]
+pub struct CompanyItem<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub url: &'a str,
+    /// The metering note as HTML; empty when there is none.
+    pub note: &'a str,
+}
+
+/// The view of `company_row.html` (as `c`): one row of the index table.
+#[derive(Serialize)]
+pub struct CompanyRow<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub url: &'a str,
+    pub category: &'a str,
+    pub packaging: TermRef<'a>,
+    pub mechanic: TermRef<'a>,
+}
+
+#[derive(Serialize)]
+pub struct FragmentView<'a, T: Serialize> {
+    pub site: &'a SiteView<'a>,
+    pub c: T,
+}
+
+#[derive(Serialize)]
+pub struct TrendLink<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub url: &'a str,
+    pub summary: &'a str,
+    pub count: usize,
+}
+
+/// A trend as other pages link to it. Kept to what cannot change when
+/// companies change, so an edit to one company never touches the pages that
+/// merely link to a trend.
+#[derive(Serialize)]
+pub struct TrendRef<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub url: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct IndexPage<'a> {
+    pub trends: Vec<TrendLink<'a>>,
+    pub company_count: usize,
+    /// `company_row.html` for every company, in reading order.
+    pub company_rows: String,
+}
+
+#[derive(Serialize)]
+pub struct TrendsPage<'a> {
+    pub trends: Vec<TrendLink<'a>>,
+}
+
+/// A list of companies, as `company_item.html` snippets.
+#[derive(Serialize)]
+pub struct ItemList {
+    pub count: usize,
+    pub items: String,
+}
+
+#[derive(Serialize)]
+pub struct GroupView<'a> {
+    pub title: &'a str,
+    pub id: String,
+    pub count: usize,
+    pub items: String,
+}
+
+#[derive(Serialize)]
+pub struct TrendView<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub heading: &'a str,
+    pub intro: &'a str,
+    pub outro: &'a str,
+    pub total: usize,
+    pub groups: Vec<GroupView<'a>>,
+    pub other: ItemList,
+    pub see_also: Vec<TrendRef<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct TrendPage<'a> {
+    pub trend: TrendView<'a>,
+}
+
+#[derive(Serialize)]
+pub struct TierView<'a> {
+    pub name: &'a str,
+    pub price: String,
+    pub ai_allowance: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct SourceView<'a> {
+    pub url: &'a str,
+    pub checked: String,
+}
+
+#[derive(Serialize)]
+pub struct CompanyView<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub website: &'a str,
+    pub category: &'a str,
+    pub packaging: TermRef<'a>,
+    pub mechanic: TermRef<'a>,
+    pub unit: Option<&'a str>,
+    pub payg: bool,
+    pub note: &'a str,
+    pub note_text: &'a str,
+    pub verified: String,
+    pub tiers: Vec<TierView<'a>>,
+    pub sources: Vec<SourceView<'a>>,
+    pub body: String,
+}
+
+#[derive(Serialize)]
+pub struct CompanyPage<'a> {
+    pub company: CompanyView<'a>,
+    pub trends: Vec<TrendRef<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct TermPage<'a> {
+    pub term: TermView<'a>,
+}
+
+#[derive(Serialize)]
+pub struct TermView<'a> {
+    pub label: &'static str,
+    pub value: &'static str,
+    pub description: &'static str,
+    pub count: usize,
+    pub list_url: &'a str,
+    pub items: String,
+}
+
+#[derive(Serialize)]
+pub struct TermListPage<'a> {
+    pub label: &'static str,
+    pub terms: Vec<TermRow<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct TermRow<'a> {
+    pub value: &'static str,
+    pub url: &'a str,
+    pub description: &'static str,
+    pub count: usize,
+}
+
+/// `$20 / month per user`, `$9.99 one-time`, `contact sales`.
+pub fn price_label(t: &Tier) -> String {
+    let Some(p) = t.price_usd else {
+        return "contact sales".into();
+    };
+    let mut s = if p.fract() == 0.0 {
+        format!("${p:.0}")
+    } else {
+        format!("${p:.2}")
+    };
+    if let Some(period) = t.period {
+        s.push_str(match period {
+            Period::Month => " / month",
+            Period::Year => " / year",
+            Period::OneTime => " one-time",
+        });
+    }
+    if let Some(per) = t.per {
+        s.push_str(" per ");
+        s.push_str(per.as_str());
+    }
+    s
+}
+
+/// Precomputed URLs, so that each page borrows them instead of formatting.
+pub struct Urls {
+    pub base: String,
+    pub companies: Vec<String>,
+    pub trends: Vec<String>,
+    pub packaging: BTreeMap<Packaging, String>,
+    pub mechanic: BTreeMap<Mechanic, String>,
+    pub packaging_list: String,
+    pub mechanic_list: String,
+}
+
+impl Urls {
+    pub fn new(ds: &Dataset, base: &str) -> Urls {
+        Urls {
+            base: base.to_string(),
+            companies: ds
+                .companies
+                .iter()
+                .map(|c| format!("{base}companies/{}/", c.slug))
+                .collect(),
+            trends: ds
+                .trends
+                .iter()
+                .map(|t| format!("{base}trends/{}/", t.slug))
+                .collect(),
+            packaging: Packaging::ALL
+                .iter()
+                .map(|p| (*p, format!("{base}packaging/{p}/")))
+                .collect(),
+            mechanic: Mechanic::ALL
+                .iter()
+                .map(|m| (*m, format!("{base}metering/{m}/")))
+                .collect(),
+            packaging_list: format!("{base}packaging/"),
+            mechanic_list: format!("{base}metering/"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Per;
+
+    #[test]
+    fn prices_read_naturally() {
+        let mut t = Tier {
+            name: "Pro".into(),
+            price_usd: Some(20.0),
+            period: Some(Period::Month),
+            per: Some(Per::User),
+            ai_allowance: None,
+        };
+        assert_eq!(price_label(&t), "$20 / month per user");
+        t.price_usd = Some(9.99);
+        t.per = None;
+        assert_eq!(price_label(&t), "$9.99 / month");
+        t.price_usd = None;
+        assert_eq!(price_label(&t), "contact sales");
+    }
+}
