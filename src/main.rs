@@ -65,7 +65,7 @@ enum Command {
         #[arg(long)]
         open: bool,
         /// Milliseconds file events must pause before a rebuild starts.
-        #[arg(long, default_value_t = 10, hide = true)]
+        #[arg(long, default_value_t = 5, hide = true)]
         debounce_ms: u64,
     },
 }

@@ -123,8 +123,11 @@ pub fn overlay_json(errors: &[Diagnostic]) -> String {
     serde_json::to_string(&overlay).unwrap_or_else(|_| "{\"errors\":[]}".into())
 }
 
-/// A file as served: HTML pages get the live-reload script.
-pub fn served(path: &str, bytes: &[u8]) -> Served {
+/// A file as served: HTML pages get the live-reload script. `version`
+/// names the server process and the build that last changed the file: the
+/// ETag needs to change when the bytes do, and hashing megabytes of index
+/// page on every rebuild would cost more than the rebuild itself.
+pub fn served(path: &str, bytes: &[u8], version: &str) -> Served {
     let content_type = mime_guess::from_path(path).first_or_octet_stream();
     let is_html = content_type.essence_str() == "text/html";
     let body: Vec<u8> = if is_html {
@@ -132,7 +135,7 @@ pub fn served(path: &str, bytes: &[u8]) -> Served {
     } else {
         bytes.to_vec()
     };
-    let etag = HeaderValue::from_str(&format!("\"{:016x}\"", fnv1a(&body)))
+    let etag = HeaderValue::from_str(&format!("\"{version}-{:x}\"", body.len()))
         .unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
     let mime = if content_type.type_() == "text" || content_type.subtype() == "javascript" {
         format!("{}; charset=utf-8", content_type.essence_str())
@@ -145,16 +148,6 @@ pub fn served(path: &str, bytes: &[u8]) -> Served {
         content_type: HeaderValue::from_str(&mime)
             .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream")),
     }
-}
-
-/// 64-bit FNV-1a: a stable content hash for ETags, fast on small pages.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
 }
 
 fn inject_script(html: &[u8]) -> Vec<u8> {

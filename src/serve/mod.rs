@@ -54,18 +54,20 @@ fn color() -> bool {
 }
 
 /// Builds the next snapshot from the previous one and a rebuild's outcome.
-pub fn next_snapshot(prev: &Snapshot, state: &State, outcome: &Outcome) -> Snapshot {
+pub fn next_snapshot(prev: &Snapshot, state: &State, outcome: &Outcome, instance: u64) -> Snapshot {
+    let build = prev.build + 1;
+    let version = format!("{instance:x}-{build}");
     let files = if outcome.full {
         state
             .pages()
             .iter()
-            .map(|(path, bytes)| (path.clone(), Arc::new(http::served(path, bytes))))
+            .map(|(path, bytes)| (path.clone(), Arc::new(http::served(path, bytes, &version))))
             .collect()
     } else {
         let mut files = prev.files.clone();
         for path in &outcome.changed {
             if let Some(bytes) = state.pages().get(path) {
-                files.insert(path.clone(), Arc::new(http::served(path, bytes)));
+                files.insert(path.clone(), Arc::new(http::served(path, bytes, &version)));
             }
         }
         for path in &outcome.removed {
@@ -75,7 +77,7 @@ pub fn next_snapshot(prev: &Snapshot, state: &State, outcome: &Outcome) -> Snaps
     };
     let errors = (!outcome.errors.is_empty()).then(|| http::overlay_json(&outcome.errors));
     Snapshot {
-        build: prev.build + 1,
+        build,
         files,
         errors,
     }
@@ -151,8 +153,13 @@ pub fn run(opts: Options) -> Result<(), ServeError> {
     let root = std::path::absolute(&opts.root).unwrap_or_else(|_| opts.root.clone());
     let (mut state, outcome) = State::load(&root, "/");
     report(&outcome, "initial build");
-    let first = next_snapshot(&Snapshot::default(), &state, &outcome);
-    let shared = Shared::new(first);
+    let shared = Shared::new(Snapshot::default());
+    shared.publish(next_snapshot(
+        &Snapshot::default(),
+        &state,
+        &outcome,
+        shared.instance,
+    ));
 
     let addr = SocketAddr::new(opts.bind, opts.port);
     let listener = std::net::TcpListener::bind(addr).map_err(|source| {
@@ -197,7 +204,12 @@ pub fn run(opts: Options) -> Result<(), ServeError> {
                 }
                 continue;
             };
-            let next = next_snapshot(&rebuild_shared.current(), &state, &outcome);
+            let next = next_snapshot(
+                &rebuild_shared.current(),
+                &state,
+                &outcome,
+                rebuild_shared.instance,
+            );
             rebuild_shared.publish(next);
             rebuild_shared.notify(notice);
             report(&outcome, &describe(&rebuild_root, &batch));

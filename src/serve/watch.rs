@@ -16,6 +16,9 @@ use notify::{EventKind, RecursiveMode, Watcher};
 /// The folders watched recursively; site.toml is watched through the root.
 const WATCHED: [&str; 3] = ["content", "templates", "static"];
 
+/// How long events must pause to end a batch once it looks like a burst.
+const BURST_QUIET: Duration = Duration::from_millis(50);
+
 /// The longest a batch may keep growing while events keep coming.
 const MAX_BATCH: Duration = Duration::from_millis(500);
 
@@ -83,7 +86,15 @@ impl SourceWatcher {
         self.add(first, &mut paths);
         let start = Instant::now();
         loop {
-            match self.events.recv_timeout(self.quiet) {
+            // One save touches one or two paths (a temp file renamed over the
+            // original). More means a burst, a checkout or a search-and-replace
+            // across files, whose writes can pause longer between files.
+            let quiet = if paths.len() > 2 {
+                self.quiet.max(BURST_QUIET)
+            } else {
+                self.quiet
+            };
+            match self.events.recv_timeout(quiet) {
                 Ok(event) => self.add(event, &mut paths),
                 Err(RecvTimeoutError::Timeout) => {
                     if !paths.is_empty() || start.elapsed() > MAX_BATCH {
