@@ -25,6 +25,59 @@ struct Excerpt {
     underline: Range<usize>,
 }
 
+/// The most spaces kept between the end of an underline and the first text
+/// of its line; see [`Excerpt::for_display`].
+const MAX_GAP: usize = 8;
+
+impl Excerpt {
+    /// The line as the renderer is given it, with the underline moved along:
+    ///
+    /// - whitespace other than a space (tab, form feed, a stray `\r`, no-break
+    ///   space, ...) becomes a space, and any other control character U+FFFD.
+    ///   The renderer counts them zero columns wide but prints them wider,
+    ///   which misplaces the caret, and control characters must not reach a
+    ///   terminal raw. One character stays one, so the column the renderer
+    ///   prints is still [`Diagnostic::column`];
+    /// - a byte order mark starting line 1 is dropped: [`position`] does not
+    ///   count it either;
+    /// - spaces between the end of the underline and the first text of the
+    ///   line are cut down to [`MAX_GAP`]: annotate-snippets 0.11 overflows
+    ///   when an underline ends far to the left of a long line's indentation
+    ///   (fixed upstream in rust-lang/annotate-snippets-rs#334).
+    fn for_display(&self, first_line: bool) -> (String, Range<usize>) {
+        let mut text = String::with_capacity(self.text.len());
+        let (mut start, mut end) = (None, None);
+        for (i, c) in self.text.char_indices() {
+            if i == self.underline.start {
+                start = Some(text.len());
+            }
+            if i == self.underline.end {
+                end = Some(text.len());
+            }
+            if i == 0 && first_line && c == '\u{feff}' {
+                continue;
+            }
+            text.push(if c.is_whitespace() {
+                ' '
+            } else if c.is_control() {
+                '\u{fffd}'
+            } else {
+                c
+            });
+        }
+        let start = start.unwrap_or(text.len());
+        let end = end.unwrap_or(text.len()).max(start);
+        let indent = text.len() - text.trim_start_matches(' ').len();
+        // Within the indentation bytes are columns; the renderer underlines
+        // at least one column.
+        let end_column = end.max(start + 1);
+        if indent < text.len() && indent > end_column + MAX_GAP {
+            text.replace_range(end_column + MAX_GAP..indent, "");
+        }
+        (text, start..end)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
@@ -93,6 +146,8 @@ impl Diagnostic {
             .find('\n')
             .map_or(source.len(), |i| start + i);
         let text = source[line_start..line_end].trim_end_matches('\r');
+        // A span starting in the `\r`s that end a line points at its end.
+        let start = start.min(line_start + text.len());
         let end = floor_char_boundary(source, span.end.clamp(start, line_start + text.len()));
         (self.line, self.column) = position(source, start);
         self.excerpt = Some(Excerpt {
@@ -142,15 +197,17 @@ impl Diagnostic {
         };
         let origin = self.location();
         let mut message = level.title(&title);
+        let (text, underline);
         let snippet;
         match &self.excerpt {
             Some(excerpt) => {
-                let mut annotation = level.span(excerpt.underline.clone());
+                (text, underline) = excerpt.for_display(self.line == 1);
+                let mut annotation = level.span(underline);
                 if let Some(expected) = &self.expected {
                     annotation = annotation.label(expected);
                 }
                 // The renderer appends `:line:col` to the origin itself.
-                snippet = Snippet::source(&excerpt.text)
+                snippet = Snippet::source(&text)
                     .line_start(self.line)
                     .origin(&self.file)
                     .annotation(annotation);
@@ -350,5 +407,67 @@ mod tests {
     fn span_past_the_end_is_clamped() {
         let d = Diagnostic::error("f.md", "abc", 10..20, "bad");
         assert_eq!((d.line, d.column), (1, 4));
+    }
+
+    /// The text drawn above the carets of a rendered report: what a reader
+    /// sees underlined.
+    fn underlined(rendered: &str) -> String {
+        let lines: Vec<&str> = rendered.lines().collect();
+        let at = lines.iter().position(|l| l.contains('^')).expect("a caret");
+        let carets: Vec<char> = lines[at].chars().collect();
+        lines[at - 1]
+            .chars()
+            .zip(carets.iter().chain(std::iter::repeat(&' ')))
+            .filter(|(_, c)| **c == '^')
+            .map(|(t, _)| t)
+            .collect()
+    }
+
+    #[test]
+    fn span_starting_in_the_crs_ending_a_line_points_at_its_end() {
+        let src = "name = \"x\r\r\n+++\r\n";
+        let d = Diagnostic::error("f.md", src, 10..11, "unterminated string");
+        assert_eq!((d.line, d.column), (1, 10));
+        assert!(d.render(false).contains("f.md:1:10"), "{}", d.render(false));
+    }
+
+    #[test]
+    fn underline_far_left_of_a_long_indented_line_renders() {
+        let src = format!("{}{}", " ".repeat(30), "x".repeat(150));
+        for span in [0..0, 0..1, 16..16] {
+            let d = Diagnostic::error("f.md", &src, span.clone(), "bad");
+            let text = d.render(false);
+            assert!(text.contains("xxxx"), "{text}");
+            assert!(
+                text.contains(&format!("f.md:1:{}", span.start + 1)),
+                "{text}"
+            );
+        }
+        // Form feeds count as whitespace but are zero columns wide.
+        let src = format!("  \r  {}x{}", "\x0c".repeat(100), "\x0c".repeat(40));
+        let d = Diagnostic::error("f.md", &src, 0..src.len(), "bad");
+        assert!(d.render(false).contains("f.md:1:1"));
+    }
+
+    #[test]
+    fn tabs_and_control_characters_keep_the_caret_under_the_span() {
+        let src = "\tname =\x0c\x1b[2J \"v\"\n";
+        let at = src.find('"').unwrap();
+        let d = Diagnostic::error("f.md", src, at..at + 3, "bad");
+        let text = d.render(false);
+        assert!(text.contains("f.md:1:14"), "{text}");
+        assert!(!text.contains(['\t', '\x0c', '\x1b']), "{text:?}");
+        assert_eq!(underlined(&text), "\"v\"", "{text}");
+    }
+
+    #[test]
+    fn bom_is_not_drawn_or_counted_in_the_report() {
+        let src = "\u{feff}+++x";
+        let at = src.find('x').unwrap();
+        let d = Diagnostic::error("f.md", src, at..at + 1, "bad");
+        let text = d.render(false);
+        assert!(text.contains("f.md:1:4"), "{text}");
+        assert!(!text.contains('\u{feff}'), "{text:?}");
+        assert_eq!(underlined(&text), "x", "{text}");
     }
 }

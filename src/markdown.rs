@@ -92,7 +92,8 @@ pub fn render_company(c: &Company, links: &Links) -> (String, String, Vec<Diagno
 /// Reports broken internal links in a body without making its HTML.
 pub fn check_links(body: &Body, file: &str, links: &Links, diags: &mut Vec<Diagnostic>) {
     for (event, range) in Parser::new_ext(&body.markdown, options()).into_offset_iter() {
-        if matches!(&event, Event::Start(Tag::Link { dest_url, .. }) if dest_url.starts_with("@/")) {
+        if matches!(&event, Event::Start(Tag::Link { dest_url, .. }) if dest_url.starts_with("@/"))
+        {
             rewrite_link(event, range, body, file, links, diags);
         }
     }

@@ -351,6 +351,52 @@ mod tests {
         assert!(!is_ignored_name("cursor.md"));
     }
 
+    /// Every diagnostic is rendered as `trendsite check` would print it.
+    fn rendered(diags: &[Diagnostic]) -> String {
+        diags.iter().map(|d| d.render(false) + "\n").collect()
+    }
+
+    #[test]
+    fn toml_error_among_doubled_crs_is_reported_at_the_line_end() {
+        // Found by fuzzing: the span started in the `\r\r` ending the line.
+        let text = "+++  \r\r\nname = \"x\r\r\n+++\r\n";
+        let (company, diags) = parse_company_text("content/companies/x.md", "x", text);
+        assert!(company.is_none());
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(
+            rendered(&diags).contains("content/companies/x.md:2:"),
+            "{}",
+            rendered(&diags)
+        );
+        let (trend, diags) = parse_trend_text("content/trends/t.md", "t", text, &HashSet::new());
+        assert!(trend.is_none());
+        assert!(rendered(&diags).contains("content/trends/t.md:2:"));
+    }
+
+    #[test]
+    fn missing_front_matter_on_a_long_line_of_control_characters_is_reported() {
+        // Found by fuzzing: zero-width whitespace before the text of a long
+        // line overflowed the report's margin arithmetic.
+        let text = format!(
+            "  \r  {}\x13{}$\x0f\r\r\x14",
+            "\x0c".repeat(19),
+            "\x0c".repeat(115)
+        );
+        let (company, diags) = parse_company_text("content/companies/x.md", "x", &text);
+        assert!(company.is_none());
+        let report = rendered(&diags);
+        assert!(report.contains("missing front matter"), "{report}");
+        assert!(report.contains("content/companies/x.md:1:1"), "{report}");
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_at_the_first_bad_byte() {
+        let d = decode_text(b"+++\nname = \"\xff\"\n".to_vec(), "f.md").unwrap_err();
+        assert!(d.message.contains("0xff"), "{}", d.message);
+        assert_eq!((d.line, d.column), (2, 9));
+        assert_eq!(decode_text(b"ok".to_vec(), "f.md").unwrap(), "ok");
+    }
+
     #[test]
     fn slug_suggestions() {
         assert_eq!(suggest_slug("My Company"), "my-company");
