@@ -284,6 +284,7 @@ impl<'a> Renderer<'a> {
     fn page(&self, job: Job, fragments: &Fragments) -> Result<Page, Vec<Diagnostic>> {
         let ds = self.inputs.dataset;
         let index = self.inputs.index;
+        let splices = Splices::default();
         let render = |path: &str, section: &str, view: &dyn ErasedView| {
             view.render_with(self, job.template(), path, section)
         };
@@ -292,7 +293,7 @@ impl<'a> Renderer<'a> {
                 let view = IndexPage {
                     trends: self.trend_links(),
                     company_count: ds.companies.len(),
-                    company_rows: join(&index.order, &fragments.rows),
+                    company_rows: splices.mark(&index.order, &fragments.rows),
                 };
                 (String::new(), render("", "home", &view)?)
             }
@@ -307,7 +308,7 @@ impl<'a> Renderer<'a> {
                 let g = &index.trends[t];
                 let path = format!("trends/{}/", g.trend.slug);
                 let view = TrendPage {
-                    trend: self.trend_view(t, g, fragments),
+                    trend: self.trend_view(t, g, fragments, &splices),
                 };
                 let html = render(&path, "trends", &view)?;
                 (path, html)
@@ -333,7 +334,7 @@ impl<'a> Renderer<'a> {
                         description: p.description(),
                         count: list.len(),
                         list_url: &self.urls.packaging_list,
-                        items: join(list, &fragments.items),
+                        items: splices.mark(list, &fragments.items),
                     },
                 };
                 let html = render(&path, "packaging", &view)?;
@@ -349,7 +350,7 @@ impl<'a> Renderer<'a> {
                         description: m.description(),
                         count: list.len(),
                         list_url: &self.urls.mechanic_list,
-                        items: join(list, &fragments.items),
+                        items: splices.mark(list, &fragments.items),
                     },
                 };
                 let html = render(&path, "metering", &view)?;
@@ -403,7 +404,7 @@ impl<'a> Renderer<'a> {
         };
         Ok(Page {
             path,
-            content: Content::Bytes(html.into_bytes()),
+            content: Content::Bytes(splices.apply(html)),
         })
     }
 
@@ -449,7 +450,13 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    fn trend_view(&self, t: usize, g: &'a Grouped<'a>, fragments: &Fragments) -> TrendView<'_> {
+    fn trend_view<'s>(
+        &'s self,
+        t: usize,
+        g: &'a Grouped<'a>,
+        fragments: &'s Fragments,
+        splices: &Splices<'s>,
+    ) -> TrendView<'s> {
         let ds = self.inputs.dataset;
         let mut ids = std::collections::HashSet::new();
         let groups = g
@@ -467,7 +474,7 @@ impl<'a> Renderer<'a> {
                     title: group.title,
                     id,
                     count: group.companies.len(),
-                    items: join(&group.companies, &fragments.items),
+                    items: splices.mark(&group.companies, &fragments.items),
                 }
             })
             .collect();
@@ -489,7 +496,7 @@ impl<'a> Renderer<'a> {
             groups,
             other: ItemList {
                 count: g.other.len(),
-                items: join(&g.other, &fragments.items),
+                items: splices.mark(&g.other, &fragments.items),
             },
             see_also,
         }
@@ -545,14 +552,84 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// The snippets of `positions`, in that order, as one string.
-fn join(positions: &[usize], snippets: &[String]) -> String {
-    let len = positions.iter().map(|&i| snippets[i].len()).sum();
-    let mut out = String::with_capacity(len);
-    for &i in positions {
-        out.push_str(&snippets[i]);
+/// Lists of snippets to insert into a rendered page. Views carry a short
+/// marker where a list goes, and the joined snippets replace it after Tera
+/// has rendered the page: a list of 10,000 snippets is then copied once,
+/// instead of also into the template context and through the renderer.
+#[derive(Default)]
+struct Splices<'s> {
+    lists: std::cell::RefCell<Vec<(&'s [usize], &'s [String])>>,
+}
+
+/// Private-use characters around a marker. A marker also carries a number
+/// drawn once per process, so text in content can never pose as one.
+const MARK: char = '\u{e000}';
+
+fn nonce() -> u64 {
+    static NONCE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *NONCE.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u32(std::process::id());
+        h.finish()
+    })
+}
+
+impl<'s> Splices<'s> {
+    fn mark(&self, positions: &'s [usize], snippets: &'s [String]) -> String {
+        let mut lists = self.lists.borrow_mut();
+        lists.push((positions, snippets));
+        format!("{MARK}{:x}:{}{MARK}", nonce(), lists.len() - 1)
     }
-    out
+
+    /// The list a marker's inside (`nonce:n`) stands for.
+    fn list(
+        lists: &[(&'s [usize], &'s [String])],
+        inside: &str,
+    ) -> Option<(&'s [usize], &'s [String])> {
+        let (n, i) = inside.split_once(':')?;
+        if u64::from_str_radix(n, 16).ok()? != nonce() {
+            return None;
+        }
+        lists.get(i.parse::<usize>().ok()?).copied()
+    }
+
+    fn apply(self, html: String) -> Vec<u8> {
+        let lists = self.lists.into_inner();
+        if lists.is_empty() {
+            return html.into_bytes();
+        }
+        let extra: usize = lists
+            .iter()
+            .map(|(positions, snippets)| {
+                positions.iter().map(|&i| snippets[i].len()).sum::<usize>()
+            })
+            .sum();
+        let mut out = String::with_capacity(html.len() + extra);
+        let mut rest = html.as_str();
+        while let Some(start) = rest.find(MARK) {
+            let after = &rest[start + MARK.len_utf8()..];
+            let found = after
+                .find(MARK)
+                .and_then(|end| Some((end, Self::list(&lists, &after[..end])?)));
+            match found {
+                Some((end, (positions, snippets))) => {
+                    out.push_str(&rest[..start]);
+                    for &i in positions {
+                        out.push_str(&snippets[i]);
+                    }
+                    rest = &after[end + MARK.len_utf8()..];
+                }
+                None => {
+                    // Not a marker: keep the character and look further on.
+                    out.push_str(&rest[..start + MARK.len_utf8()]);
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out.into_bytes()
+    }
 }
 
 /// Page views are different types; one closure renders any of them
@@ -627,4 +704,23 @@ pub fn static_files(root: &Path) -> (Vec<Page>, Diagnostics) {
         .map(|(path, content)| Page { path, content })
         .collect();
     (pages, diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_are_replaced_and_look_alikes_kept() {
+        let snippets = vec!["<li>a</li>".to_string(), "<li>b</li>".to_string()];
+        let order = vec![1, 0];
+        let splices = Splices::default();
+        let m = splices.mark(&order, &snippets);
+        let html = format!("<ul>{m}</ul>\u{e000}0:0\u{e000}\u{e000}x");
+        let out = String::from_utf8(splices.apply(html)).unwrap();
+        assert_eq!(
+            out,
+            "<ul><li>b</li><li>a</li></ul>\u{e000}0:0\u{e000}\u{e000}x"
+        );
+    }
 }
