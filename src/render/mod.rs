@@ -250,12 +250,10 @@ impl<'a> Renderer<'a> {
 
     fn fragments(&self, i: usize) -> Result<(String, String), Vec<Diagnostic>> {
         let c = &self.inputs.dataset.companies[i];
-        let site = self.site();
         let t = self.inputs.templates;
         let item = t.render(
             "company_item.html",
             &FragmentView {
-                site: &site,
                 c: CompanyItem {
                     slug: &c.slug,
                     name: &c.name,
@@ -267,7 +265,6 @@ impl<'a> Renderer<'a> {
         let row = t.render(
             "company_row.html",
             &FragmentView {
-                site: &site,
                 c: CompanyRow {
                     slug: &c.slug,
                     name: &c.name,

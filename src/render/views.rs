@@ -59,9 +59,10 @@ pub struct CompanyRow<'a> {
     pub mechanic: TermRef<'a>,
 }
 
+/// A company snippet's whole view: only the company, as `c`. Snippets are
+/// rendered ten thousand times on a large site, so they get nothing else.
 #[derive(Serialize)]
-pub struct FragmentView<'a, T: Serialize> {
-    pub site: &'a SiteView<'a>,
+pub struct FragmentView<T: Serialize> {
     pub c: T,
 }
 
