@@ -251,13 +251,14 @@ impl<'a> Renderer<'a> {
     fn fragments(&self, i: usize) -> Result<(String, String), Vec<Diagnostic>> {
         let c = &self.inputs.dataset.companies[i];
         let t = self.inputs.templates;
+        let url = self.urls.company(&c.slug);
         let item = t.render(
             "company_item.html",
             &FragmentView {
                 c: CompanyItem {
                     slug: &c.slug,
                     name: &c.name,
-                    url: &self.urls.companies[i],
+                    url: &url,
                     note: &self.inputs.html.notes[i],
                 },
             },
@@ -268,7 +269,7 @@ impl<'a> Renderer<'a> {
                 c: CompanyRow {
                     slug: &c.slug,
                     name: &c.name,
-                    url: &self.urls.companies[i],
+                    url: &url,
                     category: &c.category,
                     packaging: self.packaging(c.packaging),
                     mechanic: self.mechanic(c.mechanic()),

@@ -222,10 +222,12 @@ pub fn price_label(t: &Tier) -> String {
     s
 }
 
-/// Precomputed URLs, so that each page borrows them instead of formatting.
+/// Precomputed URLs of the few pages many pages link to. Company URLs are
+/// made where needed: each is used by one snippet and one page, and making
+/// ten thousand of them up front would cost an edit in `serve` more than
+/// everything else it renders.
 pub struct Urls {
     pub base: String,
-    pub companies: Vec<String>,
     pub trends: Vec<String>,
     pub packaging: BTreeMap<Packaging, String>,
     pub mechanic: BTreeMap<Mechanic, String>,
@@ -234,14 +236,13 @@ pub struct Urls {
 }
 
 impl Urls {
+    pub fn company(&self, slug: &str) -> String {
+        format!("{}companies/{slug}/", self.base)
+    }
+
     pub fn new(ds: &Dataset, base: &str) -> Urls {
         Urls {
             base: base.to_string(),
-            companies: ds
-                .companies
-                .iter()
-                .map(|c| format!("{base}companies/{}/", c.slug))
-                .collect(),
             trends: ds
                 .trends
                 .iter()

@@ -39,7 +39,9 @@ pub struct Served {
 #[derive(Debug, Default)]
 pub struct Snapshot {
     pub build: u64,
-    pub files: HashMap<String, Arc<Served>>,
+    /// Keys are shared between snapshots, so copying the map for the next
+    /// build copies pointers, not ten thousand paths.
+    pub files: HashMap<Arc<str>, Arc<Served>>,
     /// The current build errors as the overlay shows them; `None` when clean.
     pub errors: Option<String>,
 }
@@ -267,9 +269,9 @@ async fn site(
     };
     let snapshot = shared.current();
     let build = HeaderValue::from(snapshot.build);
-    let Some(file) = snapshot.files.get(&key) else {
+    let Some(file) = snapshot.files.get(key.as_str()) else {
         let folder = format!("{key}/index.html");
-        if snapshot.files.contains_key(&folder) {
+        if snapshot.files.contains_key(folder.as_str()) {
             let mut location = format!("{}/", uri.path());
             if let Some(q) = uri.query() {
                 location.push('?');

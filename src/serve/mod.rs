@@ -61,17 +61,25 @@ pub fn next_snapshot(prev: &Snapshot, state: &State, outcome: &Outcome, instance
         state
             .pages()
             .iter()
-            .map(|(path, bytes)| (path.clone(), Arc::new(http::served(path, bytes, &version))))
+            .map(|(path, bytes)| {
+                (
+                    Arc::from(path.as_str()),
+                    Arc::new(http::served(path, bytes, &version)),
+                )
+            })
             .collect()
     } else {
         let mut files = prev.files.clone();
         for path in &outcome.changed {
             if let Some(bytes) = state.pages().get(path) {
-                files.insert(path.clone(), Arc::new(http::served(path, bytes, &version)));
+                files.insert(
+                    Arc::from(path.as_str()),
+                    Arc::new(http::served(path, bytes, &version)),
+                );
             }
         }
         for path in &outcome.removed {
-            files.remove(path);
+            files.remove(path.as_str());
         }
         files
     };
