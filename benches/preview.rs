@@ -132,12 +132,41 @@ fn main() {
     }
     std::fs::write(&file, &original).expect("restore");
     std::thread::sleep(Duration::from_millis(300));
+
+    // A template edit: company.html, which every company page uses.
+    let template_dir = site.join("templates");
+    std::fs::create_dir_all(&template_dir).expect("templates dir");
+    let template = template_dir.join("company.html");
+    let builtin = std::fs::read_to_string(repo.join("templates/company.html")).expect("template");
+    let template_edits = (edits / 3).max(3);
+    let mut template_times = Vec::new();
+    for i in 0..=template_edits {
+        let text = builtin.replacen(
+            "<h2 id=\"tiers\">Tiers</h2>",
+            &format!("<h2 id=\"tiers\">Tiers {i}</h2>"),
+            1,
+        );
+        let t0 = Instant::now();
+        std::fs::write(&template, &text).expect("write template");
+        let mut got = String::new();
+        while !got.contains("event: reload") {
+            let n = events.read(&mut buf).expect("read event");
+            got.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+        // The first write creates templates/ and reloads everything.
+        if i > 0 {
+            template_times.push(t0.elapsed().as_secs_f64() * 1000.0);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::fs::remove_dir_all(&template_dir).expect("remove templates");
+    std::thread::sleep(Duration::from_millis(1500));
     drop(server);
 
     let server_ms: Vec<f64> = std::fs::read_to_string(&log)
         .unwrap_or_default()
         .lines()
-        .filter(|l| l.contains("re-rendered") && !l.starts_with("initial"))
+        .filter(|l| l.contains("content/companies/") && l.contains("re-rendered"))
         .filter_map(|l| l.rsplit(" in ").next()?.strip_suffix(" ms")?.parse().ok())
         .collect();
     let mut rebuild = server_ms.clone();
@@ -158,4 +187,9 @@ fn main() {
             median(&mut rebuild)
         );
     }
+    println!(
+        "template edit (company.html) -> reload event, median: {:.0} ms over {} edits",
+        median(&mut template_times),
+        template_times.len()
+    );
 }
