@@ -1,0 +1,149 @@
+//! One benchmark per pipeline stage, on a synthetic site of 1,000 companies
+//! (`../shared/bench/gen_dataset.py`, generated into $BENCH_DIR, default
+//! /tmp/trendsite-bench, on first use).
+//!
+//!     cargo bench --bench stages
+//!
+//! Whole builds, Hugo and the I/O floor are in `scripts/bench.sh`; the
+//! time from an edit to the reload event is in `benches/preview.rs`.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use trendsite::content::{self, frontmatter};
+use trendsite::{markdown, query, render};
+
+fn main() {
+    divan::main();
+}
+
+const COMPANIES: usize = 1000;
+
+fn site() -> &'static Path {
+    static SITE: OnceLock<PathBuf> = OnceLock::new();
+    SITE.get_or_init(|| {
+        let dir = PathBuf::from(
+            std::env::var("BENCH_DIR").unwrap_or_else(|_| "/tmp/trendsite-bench".into()),
+        );
+        let site = dir.join(format!("site-{COMPANIES}"));
+        if !site.exists() {
+            std::fs::create_dir_all(&dir).expect("bench dir");
+            let generator =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_dataset.py");
+            let ok = std::process::Command::new("python3")
+                .arg(generator)
+                .args(["--companies", &COMPANIES.to_string(), "--out"])
+                .arg(&site)
+                .stdout(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "gen_dataset.py failed");
+        }
+        site
+    })
+}
+
+/// Every company file's path, slug and text.
+fn texts() -> &'static [(String, String, String)] {
+    static TEXTS: OnceLock<Vec<(String, String, String)>> = OnceLock::new();
+    TEXTS.get_or_init(|| {
+        let mut ignored = trendsite::diag::Diagnostics::new();
+        content::discover(site(), content::COMPANIES_DIR, &mut ignored)
+            .into_iter()
+            .map(|e| {
+                let text = std::fs::read_to_string(&e.path).expect("read");
+                (e.rel, e.slug, text)
+            })
+            .collect()
+    })
+}
+
+fn prepared() -> &'static trendsite::Prepared {
+    static PREPARED: OnceLock<trendsite::Prepared> = OnceLock::new();
+    PREPARED.get_or_init(|| trendsite::prepare(site(), Some("/")))
+}
+
+#[divan::bench]
+fn split() -> usize {
+    texts()
+        .iter()
+        .filter_map(|(_, _, t)| frontmatter::split(divan::black_box(t)).ok())
+        .count()
+}
+
+#[divan::bench]
+fn parse_and_validate() -> usize {
+    texts()
+        .iter()
+        .filter_map(|(rel, slug, t)| content::parse_company_text(rel, slug, divan::black_box(t)).0)
+        .count()
+}
+
+#[divan::bench]
+fn read_and_validate_site() -> usize {
+    content::load(divan::black_box(site()))
+        .dataset
+        .companies
+        .len()
+}
+
+#[divan::bench]
+fn query_index() -> usize {
+    query::index(divan::black_box(&prepared().dataset))
+        .order
+        .len()
+}
+
+#[divan::bench]
+fn markdown_notes_and_trends() -> usize {
+    let p = prepared();
+    markdown::render_all(&p.dataset, &p.links, false)
+        .0
+        .notes
+        .len()
+}
+
+#[divan::bench]
+fn templates_compile() -> bool {
+    render::templates(divan::black_box(site())).is_ok()
+}
+
+#[divan::bench]
+fn templates_render_all_pages() -> usize {
+    let p = prepared();
+    let index = query::index(&p.dataset);
+    let templates = p.templates.as_ref().expect("templates");
+    let inputs = render::Inputs {
+        dataset: &p.dataset,
+        index: &index,
+        html: &p.html,
+        links: &p.links,
+        templates,
+        base_url: &p.base_url,
+    };
+    render::render(&inputs)
+        .map(|pages| pages.len())
+        .unwrap_or(0)
+}
+
+#[divan::bench(sample_count = 10)]
+fn write_output(bencher: divan::Bencher) {
+    let p = prepared();
+    let index = query::index(&p.dataset);
+    let templates = p.templates.as_ref().expect("templates");
+    let inputs = render::Inputs {
+        dataset: &p.dataset,
+        index: &index,
+        html: &p.html,
+        links: &p.links,
+        templates,
+        base_url: &p.base_url,
+    };
+    let pages = render::render(&inputs).expect("render");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut n = 0;
+    bencher.bench_local(|| {
+        n += 1;
+        trendsite::output::write(&dir.path().join(format!("out-{n}")), &pages).map(|s| s.files)
+    });
+}
