@@ -12,6 +12,8 @@
 # time and peak memory per tool, the ratios, and trendsite against the floor
 # (read every input file, write the same output bytes: benches/floor.rs).
 # PREVIEW=1 also measures serve's edit-to-reload time (benches/preview.rs).
+# DELETE_EACH=1 deletes each run's output right after it: for a tmpfs
+# $BENCH_DIR, where outputs kept in memory slow the later runs down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
@@ -51,6 +53,10 @@ for n in "${sizes[@]}"; do
     timed "hugo-$n.t" hugo --source "$hsite" --destination "$bench_dir/out-hugo-$n-$i" --quiet
     sync
     "$floor_bin" "$site" "$bench_dir/out-ts-$n-1" "$bench_dir/out-floor-$n-$i" 2>/dev/null >>"$bench_dir/floor-$n"
+    if [ "${DELETE_EACH:-0}" = 1 ]; then
+      rm -rf "$bench_dir/out-hugo-$n-$i" "$bench_dir/out-floor-$n-$i"
+      [ "$i" = 1 ] || rm -rf "$bench_dir/out-ts-$n-$i"
+    fi
   done
   tw=$(col 1 "$bench_dir/ts-$n"); tc=$(col 2 "$bench_dir/ts-$n"); tm=$(col 3 "$bench_dir/ts-$n")
   hw=$(col 1 "$bench_dir/hugo-$n.t"); hc=$(col 2 "$bench_dir/hugo-$n.t"); hm=$(col 3 "$bench_dir/hugo-$n.t")
