@@ -108,8 +108,8 @@ fn templates_compile() -> bool {
     render::templates(divan::black_box(site())).is_ok()
 }
 
-#[divan::bench]
-fn templates_render_all_pages() -> usize {
+/// Every page of the prepared site, rendered in memory.
+fn render_all_pages() -> Vec<render::Page> {
     let p = prepared();
     let index = query::index(&p.dataset);
     let templates = p.templates.as_ref().expect("templates");
@@ -121,25 +121,17 @@ fn templates_render_all_pages() -> usize {
         templates,
         base_url: &p.base_url,
     };
-    render::render(&inputs)
-        .map(|pages| pages.len())
-        .unwrap_or(0)
+    render::render(&inputs).expect("render")
+}
+
+#[divan::bench]
+fn templates_render_all_pages() -> usize {
+    render_all_pages().len()
 }
 
 #[divan::bench(sample_count = 10)]
 fn write_output(bencher: divan::Bencher) {
-    let p = prepared();
-    let index = query::index(&p.dataset);
-    let templates = p.templates.as_ref().expect("templates");
-    let inputs = render::Inputs {
-        dataset: &p.dataset,
-        index: &index,
-        html: &p.html,
-        links: &p.links,
-        templates,
-        base_url: &p.base_url,
-    };
-    let pages = render::render(&inputs).expect("render");
+    let pages = render_all_pages();
     let dir = tempfile::tempdir().expect("tempdir");
     let mut n = 0;
     bencher.bench_local(|| {

@@ -155,86 +155,23 @@ pub enum BuildError {
     Output(#[from] output::OutputError),
 }
 
-/// Builds the site into `out`, writing each page as soon as it is rendered
-/// (into a temporary folder swapped in at the end), so the whole site is
-/// never held in memory. On any error the previous output is left as it was.
-pub fn build_to(root: &Path, base_url: Option<&str>, out: &Path) -> Result<Written, BuildError> {
-    let prepared = prepare(root, base_url);
-    let mut timings = prepared.timings;
-    let mut clock = std::time::Instant::now();
-    let mut diags = prepared.diagnostics;
-    let ds = &prepared.dataset;
-    let index = query::index(ds);
-    diags.extend(
-        index
-            .trends
-            .iter()
-            .filter_map(|g| query::other_warning(ds, g)),
-    );
-    timings.lap("query", &mut clock);
-    let Some(templates) = prepared.templates.filter(|_| !diags.has_errors()) else {
-        diags.sort();
-        return Err(BuildError::Content(diags));
-    };
-    let staging = output::Staging::begin(out)?;
-    let files = std::sync::atomic::AtomicUsize::new(0);
-    let bytes = std::sync::atomic::AtomicU64::new(0);
-    let failed: std::sync::Mutex<Option<output::OutputError>> = std::sync::Mutex::new(None);
-    let put = |page: Page| match staging.put(&page) {
-        Ok(n) => {
-            files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
-        }
-        Err(e) => {
-            if let Ok(mut slot) = failed.lock() {
-                slot.get_or_insert(e);
-            }
-        }
-    };
-    let inputs = render::Inputs {
-        dataset: ds,
-        index: &index,
-        html: &prepared.html,
-        links: &prepared.links,
-        templates: &templates,
-        base_url: &prepared.base_url,
-    };
-    let fragments = match render::fragments(&inputs) {
-        Ok(f) => f,
-        Err(d) => {
-            diags.extend(d);
-            diags.sort();
-            return Err(BuildError::Content(diags));
-        }
-    };
-    prepared.statics.into_iter().for_each(&put);
-    let jobs = render::all_jobs(ds, &index);
-    let render_diags = render::render_each(&inputs, &fragments, &jobs, put);
-    timings.lap("render and write pages", &mut clock);
-    if render_diags.has_errors() {
-        diags.extend(render_diags);
-        diags.sort();
-        return Err(BuildError::Content(diags));
-    }
-    if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        return Err(e.into());
-    }
-    staging.commit()?;
-    timings.lap("swap in the new output", &mut clock);
-    diags.sort();
-    Ok(Written {
-        warnings: diags,
-        companies: ds.companies.len(),
-        trends: ds.trends.len(),
-        files: files.into_inner(),
-        bytes: bytes.into_inner(),
-        timings,
-    })
+/// What rendering a whole site reports, besides its pages.
+struct Rendered {
+    warnings: Diagnostics,
+    companies: usize,
+    trends: usize,
+    timings: Timings,
 }
 
-/// Runs every stage but `output`. Fails with every error found, across all
-/// files, when any stage finds one.
-pub fn build(root: &Path, base_url: Option<&str>) -> Result<Built, Diagnostics> {
+/// Runs every stage but `output`, handing each page (static files included)
+/// to `sink` as soon as it is ready. Fails with every error found, across
+/// all files, when any stage finds one; pages may have reached `sink` by
+/// then, so a caller writing them must be ready to discard them.
+fn render_site(
+    root: &Path,
+    base_url: Option<&str>,
+    sink: &(dyn Fn(Page) + Sync),
+) -> Result<Rendered, Diagnostics> {
     let prepared = prepare(root, base_url);
     let mut timings = prepared.timings;
     let mut clock = std::time::Instant::now();
@@ -252,22 +189,85 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Result<Built, Diagnostics> 
         diags.sort();
         return Err(diags);
     };
-    let mut pages = render::render(&render::Inputs {
+    let inputs = render::Inputs {
         dataset: ds,
         index: &index,
         html: &prepared.html,
         links: &prepared.links,
         templates: &templates,
         base_url: &prepared.base_url,
-    })?;
+    };
+    let fragments = render::fragments(&inputs)?;
+    prepared.statics.into_iter().for_each(sink);
+    let jobs = render::all_jobs(ds, &index);
+    let render_diags = render::render_each(&inputs, &fragments, &jobs, sink);
     timings.lap("render pages", &mut clock);
-    pages.extend(prepared.statics);
+    diags.extend(render_diags);
     diags.sort();
-    Ok(Built {
-        pages,
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(Rendered {
         warnings: diags,
         companies: ds.companies.len(),
         trends: ds.trends.len(),
         timings,
+    })
+}
+
+/// Builds the site into `out`, writing each page as soon as it is rendered
+/// (into a temporary folder swapped in at the end), so the whole site is
+/// never held in memory. On any error the previous output is left as it was.
+pub fn build_to(root: &Path, base_url: Option<&str>, out: &Path) -> Result<Written, BuildError> {
+    let staging = output::Staging::begin(out)?;
+    let files = std::sync::atomic::AtomicUsize::new(0);
+    let bytes = std::sync::atomic::AtomicU64::new(0);
+    let failed: std::sync::Mutex<Option<output::OutputError>> = std::sync::Mutex::new(None);
+    let put = |page: Page| match staging.put(&page) {
+        Ok(n) => {
+            files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        }
+        Err(e) => {
+            if let Ok(mut slot) = failed.lock() {
+                slot.get_or_insert(e);
+            }
+        }
+    };
+    // Dropping `staging` on any error below removes what was written.
+    let mut rendered = render_site(root, base_url, &put).map_err(BuildError::Content)?;
+    if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e.into());
+    }
+    let mut clock = std::time::Instant::now();
+    staging.commit()?;
+    rendered.timings.lap("swap in the new output", &mut clock);
+    Ok(Written {
+        warnings: rendered.warnings,
+        companies: rendered.companies,
+        trends: rendered.trends,
+        files: files.into_inner(),
+        bytes: bytes.into_inner(),
+        timings: rendered.timings,
+    })
+}
+
+/// Runs every stage but `output` and returns the pages in memory, sorted by
+/// path. Fails with every error found, across all files.
+pub fn build(root: &Path, base_url: Option<&str>) -> Result<Built, Diagnostics> {
+    let pages = std::sync::Mutex::new(Vec::new());
+    let rendered = render_site(root, base_url, &|page| {
+        if let Ok(mut pages) = pages.lock() {
+            pages.push(page);
+        }
+    })?;
+    let mut pages = pages.into_inner().unwrap_or_else(|e| e.into_inner());
+    pages.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    Ok(Built {
+        pages,
+        warnings: rendered.warnings,
+        companies: rendered.companies,
+        trends: rendered.trends,
+        timings: rendered.timings,
     })
 }

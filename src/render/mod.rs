@@ -216,6 +216,15 @@ pub fn render_each(
     diags
 }
 
+/// The values in use of one taxonomy (packaging or metering mechanic):
+/// each value, its description, its URL and its companies.
+struct Terms<'r> {
+    section: &'static str,
+    label: &'static str,
+    list_url: &'r str,
+    terms: Vec<(&'static str, &'static str, &'r str, &'r [usize])>,
+}
+
 struct Renderer<'a> {
     inputs: &'a Inputs<'a>,
     urls: Urls,
@@ -323,77 +332,13 @@ impl<'a> Renderer<'a> {
                 (path, html)
             }
             Job::Packaging(p) => {
-                let list = &index.by_packaging[&p];
-                let path = format!("packaging/{p}/");
-                let view = TermPage {
-                    term: TermView {
-                        label: "AI packaging",
-                        value: p.as_str(),
-                        description: p.description(),
-                        count: list.len(),
-                        list_url: &self.urls.packaging_list,
-                        items: splices.mark(list, &fragments.items),
-                    },
-                };
-                let html = render(&path, "packaging", &view)?;
-                (path, html)
+                self.term_page(&self.packaging_terms(), p.as_str(), fragments, &splices)?
             }
             Job::Mechanic(m) => {
-                let list = &index.by_mechanic[&m];
-                let path = format!("metering/{m}/");
-                let view = TermPage {
-                    term: TermView {
-                        label: "Metering",
-                        value: m.as_str(),
-                        description: m.description(),
-                        count: list.len(),
-                        list_url: &self.urls.mechanic_list,
-                        items: splices.mark(list, &fragments.items),
-                    },
-                };
-                let html = render(&path, "metering", &view)?;
-                (path, html)
+                self.term_page(&self.mechanic_terms(), m.as_str(), fragments, &splices)?
             }
-            Job::PackagingList => {
-                let terms = index
-                    .by_packaging
-                    .iter()
-                    .map(|(p, list)| TermRow {
-                        value: p.as_str(),
-                        url: &self.urls.packaging[p],
-                        description: p.description(),
-                        count: list.len(),
-                    })
-                    .collect();
-                let view = TermListPage {
-                    label: "AI packaging",
-                    terms,
-                };
-                (
-                    "packaging/".to_string(),
-                    render("packaging/", "packaging", &view)?,
-                )
-            }
-            Job::MechanicList => {
-                let terms = index
-                    .by_mechanic
-                    .iter()
-                    .map(|(m, list)| TermRow {
-                        value: m.as_str(),
-                        url: &self.urls.mechanic[m],
-                        description: m.description(),
-                        count: list.len(),
-                    })
-                    .collect();
-                let view = TermListPage {
-                    label: "Metering",
-                    terms,
-                };
-                (
-                    "metering/".to_string(),
-                    render("metering/", "metering", &view)?,
-                )
-            }
+            Job::PackagingList => self.term_list(&self.packaging_terms())?,
+            Job::MechanicList => self.term_list(&self.mechanic_terms())?,
         };
         let path = if path.is_empty() || path.ends_with('/') {
             format!("{path}index.html")
@@ -404,6 +349,101 @@ impl<'a> Renderer<'a> {
             path,
             content: Content::Bytes(splices.apply(html)),
         })
+    }
+
+    fn packaging_terms(&self) -> Terms<'_> {
+        Terms {
+            section: "packaging",
+            label: "AI packaging",
+            list_url: &self.urls.packaging_list,
+            terms: self
+                .inputs
+                .index
+                .by_packaging
+                .iter()
+                .map(|(p, list)| {
+                    (
+                        p.as_str(),
+                        p.description(),
+                        self.urls.packaging[p].as_str(),
+                        list.as_slice(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    fn mechanic_terms(&self) -> Terms<'_> {
+        Terms {
+            section: "metering",
+            label: "Metering",
+            list_url: &self.urls.mechanic_list,
+            terms: self
+                .inputs
+                .index
+                .by_mechanic
+                .iter()
+                .map(|(m, list)| {
+                    (
+                        m.as_str(),
+                        m.description(),
+                        self.urls.mechanic[m].as_str(),
+                        list.as_slice(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// One value's page: its description and companies.
+    fn term_page<'s>(
+        &'s self,
+        terms: &Terms<'s>,
+        value: &str,
+        fragments: &'s Fragments,
+        splices: &Splices<'s>,
+    ) -> Result<(String, String), Vec<Diagnostic>> {
+        let Some(&(value, description, _, list)) = terms.terms.iter().find(|t| t.0 == value) else {
+            // Jobs come from the same index, so this would be a bug: say so
+            // rather than leave the page out silently.
+            return Err(vec![Diagnostic::file_error(
+                terms.section,
+                format!("no company has the value {value:?}; its page was not rendered"),
+            )]);
+        };
+        let path = format!("{}/{value}/", terms.section);
+        let view = TermPage {
+            term: TermView {
+                label: terms.label,
+                value,
+                description,
+                count: list.len(),
+                list_url: terms.list_url,
+                items: splices.mark(list, &fragments.items),
+            },
+        };
+        let html = view.render_with(self, "term.html", &path, terms.section)?;
+        Ok((path, html))
+    }
+
+    /// The list of values in use, with counts.
+    fn term_list(&self, terms: &Terms<'_>) -> Result<(String, String), Vec<Diagnostic>> {
+        let view = TermListPage {
+            label: terms.label,
+            terms: terms
+                .terms
+                .iter()
+                .map(|&(value, description, url, list)| TermRow {
+                    value,
+                    url,
+                    description,
+                    count: list.len(),
+                })
+                .collect(),
+        };
+        let path = format!("{}/", terms.section);
+        let html = view.render_with(self, "term_list.html", &path, terms.section)?;
+        Ok((path, html))
     }
 
     fn packaging(&self, p: Packaging) -> TermRef<'_> {
