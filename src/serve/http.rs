@@ -59,6 +59,10 @@ pub enum Notice {
 
 pub struct Shared {
     pub snapshot: RwLock<Arc<Snapshot>>,
+    /// Bound to a loopback address: only requests that name a loopback host
+    /// are answered, so a web page cannot reach the preview through a DNS
+    /// name that resolves to 127.0.0.1 (DNS rebinding).
+    pub loopback_only: bool,
     pub notices: broadcast::Sender<Notice>,
     /// Differs between server processes, so a page that reconnects after a
     /// restart knows to reload.
@@ -66,7 +70,7 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(snapshot: Snapshot) -> Arc<Shared> {
+    pub fn new(snapshot: Snapshot, loopback_only: bool) -> Arc<Shared> {
         let (notices, _) = broadcast::channel(64);
         let instance = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -74,6 +78,7 @@ impl Shared {
             ^ u64::from(std::process::id());
         Arc::new(Shared {
             snapshot: RwLock::new(Arc::new(snapshot)),
+            loopback_only,
             notices,
             instance,
         })
@@ -171,7 +176,53 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/__trendsite/events", get(events))
         .route("/__trendsite/reload.js", get(reload_js))
         .fallback(site)
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            check_host,
+        ))
         .with_state(shared)
+}
+
+/// Whether a Host header names this machine: `localhost` (or a name under
+/// it), `127.0.0.0/8` or `[::1]`, with or without a port.
+pub fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(name, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                name
+            } else {
+                host
+            }
+        }),
+    };
+    let name = name.to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+async fn check_host(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if shared.loopback_only {
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .or_else(|| request.uri().host());
+        if !host.is_some_and(is_loopback_host) {
+            return plain(
+                StatusCode::MISDIRECTED_REQUEST,
+                "this preview server only answers requests for localhost\n",
+            );
+        }
+    }
+    next.run(request).await
 }
 
 async fn reload_js() -> impl IntoResponse {
@@ -375,6 +426,33 @@ mod tests {
             "/./index.html",
         ] {
             assert!(site_key(path).is_err(), "{path} was accepted");
+        }
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for host in [
+            "localhost",
+            "localhost:1111",
+            "127.0.0.1:8080",
+            "127.1.2.3",
+            "[::1]:1111",
+            "[::1]",
+            "site.localhost:1111",
+            "LOCALHOST",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "evil.example",
+            "evil.example:1111",
+            "127.0.0.1.evil.example",
+            "localhost.evil.example",
+            "10.0.0.1:1111",
+            "[2001:db8::1]:80",
+            "",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
         }
     }
 

@@ -161,7 +161,7 @@ pub fn run(opts: Options) -> Result<(), ServeError> {
     let root = std::path::absolute(&opts.root).unwrap_or_else(|_| opts.root.clone());
     let (mut state, outcome) = State::load(&root, "/");
     report(&outcome, "initial build");
-    let shared = Shared::new(Snapshot::default());
+    let shared = Shared::new(Snapshot::default(), opts.bind.is_loopback());
     shared.publish(next_snapshot(
         &Snapshot::default(),
         &state,

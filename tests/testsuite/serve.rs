@@ -262,3 +262,39 @@ fn a_taken_port_is_reported_with_the_flag_to_use() {
         .assert_stderr_contains("--port");
     let _ = free_port();
 }
+
+#[test]
+fn on_loopback_only_loopback_host_names_are_answered() {
+    let site = SiteTest::new("minimal");
+    let server = Server::start(&site);
+    let port = server.port;
+    let localhost = format!("localhost:{port}");
+    for host in [localhost.as_str(), "127.0.0.1", "[::1]:1111"] {
+        assert_eq!(
+            http(port, "GET", "/", &[("Host", host)], b"").status,
+            200,
+            "{host}"
+        );
+    }
+    // A page on another site whose DNS name was pointed at 127.0.0.1.
+    for host in [
+        "attacker.example",
+        "attacker.example:1111",
+        "127.0.0.1.attacker.example",
+    ] {
+        let r = http(port, "GET", "/companies/acme/", &[("Host", host)], b"");
+        assert_eq!(r.status, 421, "{host}");
+        assert!(!r.text().contains("Acme"), "{host} got the page");
+        let events = http(
+            port,
+            "GET",
+            "/__trendsite/reload.js",
+            &[("Host", host)],
+            b"",
+        );
+        assert_eq!(
+            events.status, 421,
+            "{host} reached the live-reload endpoints"
+        );
+    }
+}
