@@ -194,7 +194,17 @@ pub fn render_inline(
         .into_offset_iter()
         .filter_map(|(event, range)| match event {
             Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => None,
+            // A note is one line of data: markup in it is text, and so are
+            // bidi controls (see `render::escape_html`).
+            Event::Html(t) | Event::InlineHtml(t) | Event::Text(t)
+                if t.chars().any(crate::render::is_bidi_control) =>
+            {
+                Some(Event::Text(show_bidi_controls(&t).into()))
+            }
             Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
+            Event::Code(t) if t.chars().any(crate::render::is_bidi_control) => {
+                Some(Event::Code(show_bidi_controls(&t).into()))
+            }
             Event::SoftBreak | Event::HardBreak => Some(Event::Text(" ".into())),
             other => Some(rewrite_link(other, range, &body, file, links, diags)),
         });
@@ -275,6 +285,20 @@ fn add_heading_ids(events: &mut [Event<'_>]) {
         }
         i += 1;
     }
+}
+
+/// Fields show bidi controls as `[U+202E]` rather than obey them; see
+/// `render::escape_html`.
+fn show_bidi_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if crate::render::is_bidi_control(c) {
+            out.push_str(&format!("[U+{:04X}]", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `The Pattern` → `the-pattern`.

@@ -22,7 +22,8 @@ use crate::markdown::{Html, Links};
 use crate::model::{Company, Dataset, Mechanic, Packaging};
 use crate::query::{Grouped, Index};
 pub use templates::{
-    BUILTIN_TEMPLATES, FRAGMENT_TEMPLATES, TEMPLATES_DIR, Templates, escape_html, templates,
+    BUILTIN_TEMPLATES, FRAGMENT_TEMPLATES, TEMPLATES_DIR, Templates, escape_html, is_bidi_control,
+    templates,
 };
 pub use views::price_label;
 use views::*;

@@ -62,11 +62,15 @@ fn tera_message(e: &tera::Error) -> String {
 /// Escapes what HTML needs escaped in text and quoted attributes. Tera's own
 /// escaper also rewrites `/`, which makes every URL in the output longer and
 /// harder to read without making anything safer.
+///
+/// Unicode bidi controls are shown as `[U+202E]`: left in, a control in a
+/// company name could reorder the text of the whole line around it.
 pub fn escape_html(input: &str) -> String {
-    // Most values (names, URLs, slugs) need no escaping at all.
+    // Most values (names, URLs, slugs) need no escaping at all; bidi
+    // controls are multi-byte, starting with 0xE2.
     if !input
         .bytes()
-        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xE2))
     {
         return input.to_string();
     }
@@ -78,10 +82,18 @@ pub fn escape_html(input: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            c if is_bidi_control(c) => out.push_str(&format!("[U+{:04X}]", c as u32)),
             _ => out.push(ch),
         }
     }
     out
+}
+
+/// The explicit bidi formatting characters: embeddings, overrides and
+/// isolates, with their terminators. Marks (LRM, RLM) stay: they affect only
+/// the text next to them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The compiled templates of one site.
@@ -179,6 +191,13 @@ mod tests {
     fn builtin_templates_compile() {
         let dir = tempfile::tempdir().unwrap();
         assert!(templates(dir.path()).is_ok());
+    }
+
+    #[test]
+    fn bidi_controls_are_shown_not_obeyed() {
+        assert_eq!(escape_html("Acme\u{202E}moc"), "Acme[U+202E]moc");
+        assert_eq!(escape_html("\u{2067}x\u{2069}"), "[U+2067]x[U+2069]");
+        assert_eq!(escape_html("€ — ok"), "€ — ok");
     }
 
     #[test]

@@ -332,3 +332,116 @@ fn the_streaming_build_writes_exactly_the_in_memory_site() {
         .collect();
     assert_eq!(snapshot(&site.out()), expected);
 }
+
+/// Hostile text in every kind of field, as an editor could paste it.
+const HOSTILE: &str =
+    "<script>alert('x')</script> \"q\" & {{ x }} {% raw %}r{% endraw %} \u{202E}gpj.exe";
+
+#[test]
+fn hostile_text_in_any_field_renders_as_text() {
+    let site = SiteTest::new("minimal");
+    let toml = HOSTILE.replace('\\', "\\\\").replace('"', "\\\"");
+    site.edit(
+        "content/companies/acme.md",
+        "name = \"Acme\"",
+        &format!("name = \"{toml}\""),
+    );
+    site.edit(
+        "content/companies/acme.md",
+        "name = \"Pro\"",
+        &format!("name = \"{toml}\""),
+    );
+    site.edit(
+        "content/companies/acme.md",
+        "payg = true",
+        &format!("payg = true\nunit = \"{toml}\""),
+    );
+    site.edit(
+        "content/companies/acme.md",
+        "ai_allowance = \"500 credits\"",
+        &format!("ai_allowance = \"{toml}\""),
+    );
+    site.edit(
+        "content/companies/acme.md",
+        "note = \"Credits with `limits` per tier.\"",
+        &format!("note = \"{toml}\""),
+    );
+    site.edit(
+        "content/trends/credits.md",
+        "title = \"Credits\"",
+        &format!("title = \"{toml}\""),
+    );
+    site.edit(
+        "content/trends/credits.md",
+        "summary = \"Companies metering AI in credits or tokens.\"",
+        &format!("summary = \"{toml}\""),
+    );
+    site.edit(
+        "content/trends/credits.md",
+        "title = \"Bundled\"",
+        &format!("title = \"{toml}\""),
+    );
+    site.edit(
+        "site.toml",
+        "title = \"Fixture Site\"",
+        &format!("title = \"{toml}\""),
+    );
+    site.build().assert_ok();
+    for url in [
+        "",
+        "trends/",
+        "trends/credits/",
+        "trends/plain/",
+        "companies/acme/",
+        "packaging/bundled/",
+        "metering/credits/",
+        "404.html",
+    ] {
+        let html = site.page(url);
+        assert!(!html.contains("<script>"), "{url}: a live script tag");
+        assert!(!html.contains('\u{202E}'), "{url}: a live bidi override");
+        assert!(
+            html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"),
+            "{url}: the text is shown"
+        );
+        assert!(
+            html.contains("&quot;q&quot; &amp; {{ x }} {% raw %}r{% endraw %} [U+202E]gpj.exe"),
+            "{url}: {html}"
+        );
+    }
+    // Attributes too: the description meta tag carries the trend summary.
+    let trend = site.page("trends/credits/");
+    assert!(trend.contains("<meta name=\"description\" content=\"&lt;script&gt;"));
+}
+
+#[test]
+fn raw_html_is_kept_in_bodies_and_escaped_in_notes() {
+    // Bodies are the editors' prose, trusted like templates; notes are data
+    // shown on many pages, so markup in them is text.
+    let site = SiteTest::new("minimal");
+    site.edit(
+        "content/companies/acme.md",
+        "Acme sells credits.",
+        "<details><summary>More</summary>Acme sells credits.</details>",
+    );
+    site.edit(
+        "content/companies/acme.md",
+        "note = \"Credits with `limits` per tier.\"",
+        "note = \"<b>bold</b> credits\"",
+    );
+    site.build().assert_ok();
+    let page = site.page("companies/acme/");
+    assert!(
+        page.contains("<details><summary>More</summary>"),
+        "body HTML kept"
+    );
+    assert!(
+        page.contains("&lt;b&gt;bold&lt;/b&gt; credits"),
+        "note HTML escaped"
+    );
+    assert!(!page.contains("<b>bold</b>"));
+    assert!(
+        site.page("trends/credits/")
+            .contains("&lt;b&gt;bold&lt;/b&gt; credits")
+    );
+}
