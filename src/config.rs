@@ -1,4 +1,5 @@
-//! `site.toml`: the site's title, public URL and output folder.
+//! `site.toml`: the site's title, public URL, output folder and the age at
+//! which a company's `verified` date is reported as stale.
 
 use std::path::Path;
 
@@ -18,7 +19,13 @@ pub struct Config {
     /// Output folder, relative to the site root.
     pub output_dir: String,
     pub language: String,
+    /// Days after which a company's `verified` date is reported as stale by
+    /// the data-quality checks; always at least 1.
+    pub stale_after_days: u32,
 }
+
+/// `stale_after_days` when site.toml leaves it out.
+pub const DEFAULT_STALE_AFTER_DAYS: u32 = 180;
 
 impl Default for Config {
     fn default() -> Self {
@@ -28,6 +35,7 @@ impl Default for Config {
             base_url: "/".into(),
             output_dir: "public".into(),
             language: "en".into(),
+            stale_after_days: DEFAULT_STALE_AFTER_DAYS,
         }
     }
 }
@@ -40,6 +48,7 @@ struct RawConfig {
     base_url: Option<Spanned<String>>,
     output_dir: Option<Spanned<String>>,
     language: Option<String>,
+    stale_after_days: Option<Spanned<toml::Value>>,
 }
 
 /// Reads `site.toml` under `root`. A missing file is an error: it is what
@@ -100,6 +109,19 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
             );
         } else {
             config.output_dir = d.clone();
+        }
+    }
+    if let Some(days) = raw.stale_after_days {
+        match days.get_ref() {
+            toml::Value::Integer(n) if *n >= 1 => {
+                config.stale_after_days = u32::try_from(*n).unwrap_or(u32::MAX);
+            }
+            _ => diags.push(
+                Diagnostic::error(FILE, text, days.span(), "invalid stale_after_days")
+                    .field("stale_after_days")
+                    .expected("a positive whole number of days, such as 180")
+                    .help("a company whose `verified` date is older than this many days is reported as stale"),
+            ),
         }
     }
     if diags.has_errors() {
@@ -189,6 +211,27 @@ mod tests {
         assert_eq!(normalize_base_url("javascript:alert(1)"), None);
         assert_eq!(base_path("https://example.org/sub/"), "/sub/");
         assert_eq!(base_path("https://example.org/"), "/");
+    }
+
+    #[test]
+    fn stale_after_days_defaults_and_must_be_a_positive_integer() {
+        let config = parse("title = \"x\"\n").unwrap();
+        assert_eq!(config.stale_after_days, DEFAULT_STALE_AFTER_DAYS);
+        let config = parse("title = \"x\"\nstale_after_days = 30\n").unwrap();
+        assert_eq!(config.stale_after_days, 30);
+        for bad in ["0", "-5", "1.5", "\"180\"", "true"] {
+            let err = parse(&format!("title = \"x\"\nstale_after_days = {bad}\n")).unwrap_err();
+            let d = err.iter().next().unwrap();
+            assert_eq!((d.line, d.column), (2, 20), "{bad}: {d}");
+            assert_eq!(d.field.as_deref(), Some("stale_after_days"), "{bad}");
+            assert!(
+                d.expected
+                    .as_deref()
+                    .unwrap()
+                    .contains("positive whole number"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -338,26 +338,93 @@ impl Diagnostics {
         out
     }
 
-    pub fn summary(&self) -> String {
-        fn plural(n: usize, word: &str) -> String {
-            if n == 1 {
-                format!("1 {word}")
+    /// Every diagnostic rendered with its excerpt, grouped by file: a header
+    /// line per file with its counts, then its diagnostics in line order.
+    pub fn render_by_file(&self, color: bool) -> String {
+        let mut sorted: Vec<&Diagnostic> = self.0.iter().collect();
+        sorted.sort_by(|a, b| {
+            (&a.file, a.line, a.column, a.severity, &a.message)
+                .cmp(&(&b.file, b.line, b.column, b.severity, &b.message))
+        });
+        let mut out = String::new();
+        for group in sorted.chunk_by(|a, b| a.file == b.file) {
+            let errors = group.iter().filter(|d| d.is_error()).count();
+            let mut counts = Vec::new();
+            if errors > 0 {
+                counts.push(plural(errors, "error"));
+            }
+            if group.len() > errors {
+                counts.push(plural(group.len() - errors, "warning"));
+            }
+            let header = format!("=== {} ({})", group[0].file, counts.join(", "));
+            if color {
+                out.push_str(&format!("\x1b[1m{header}\x1b[0m\n"));
             } else {
-                format!("{n} {word}s")
+                out.push_str(&header);
+                out.push('\n');
+            }
+            for d in group {
+                out.push_str(&d.render(color));
+                out.push_str("\n\n");
             }
         }
-        let files = {
-            let mut files: Vec<&str> = self.0.iter().map(|d| d.file.as_str()).collect();
-            files.sort_unstable();
-            files.dedup();
-            files.len()
-        };
+        out
+    }
+
+    /// How many distinct files the diagnostics concern.
+    pub fn file_count(&self) -> usize {
+        let mut files: Vec<&str> = self.0.iter().map(|d| d.file.as_str()).collect();
+        files.sort_unstable();
+        files.dedup();
+        files.len()
+    }
+
+    pub fn counts(&self) -> Counts {
+        Counts {
+            errors: self.error_count(),
+            warnings: self.warning_count(),
+            files: self.file_count(),
+        }
+    }
+
+    /// `{"diagnostics": [...], "summary": {"errors", "warnings", "files"}}`,
+    /// for editors' tooling.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        #[derive(Serialize)]
+        struct Report<'a> {
+            diagnostics: &'a [Diagnostic],
+            summary: Counts,
+        }
+        serde_json::to_string_pretty(&Report {
+            diagnostics: &self.0,
+            summary: self.counts(),
+        })
+    }
+
+    /// "N errors, M warnings in K files".
+    pub fn summary(&self) -> String {
         format!(
             "{}, {} in {}",
             plural(self.error_count(), "error"),
             plural(self.warning_count(), "warning"),
-            plural(files, "file")
+            plural(self.file_count(), "file")
         )
+    }
+}
+
+/// The counts a run ends with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub files: usize,
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }
 
@@ -458,6 +525,25 @@ mod tests {
         assert!(text.contains("f.md:1:14"), "{text}");
         assert!(!text.contains(['\t', '\x0c', '\x1b']), "{text:?}");
         assert_eq!(underlined(&text), "\"v\"", "{text}");
+    }
+
+    #[test]
+    fn grouped_report_has_a_header_per_file_and_json_counts() {
+        let mut diags = Diagnostics::new();
+        diags.push(Diagnostic::warning("b.md", "x\ny\n", 2..3, "second"));
+        diags.push(Diagnostic::file_warning("b.md", "whole"));
+        diags.push(Diagnostic::error("a.md", "x\n", 0..1, "first"));
+        let text = diags.render_by_file(false);
+        let a = text.find("=== a.md (1 error)\n").expect(&text);
+        let b = text.find("=== b.md (2 warnings)\n").expect(&text);
+        assert!(a < b, "{text}");
+        let (whole, second) = (text.find("whole").unwrap(), text.find("second").unwrap());
+        assert!(b < whole && whole < second, "{text}");
+        assert_eq!(diags.summary(), "1 error, 2 warnings in 2 files");
+        let json: serde_json::Value = serde_json::from_str(&diags.to_json().unwrap()).unwrap();
+        assert_eq!(json["summary"]["errors"], 1);
+        assert_eq!(json["summary"]["files"], 2);
+        assert_eq!(json["diagnostics"][2]["severity"], "error");
     }
 
     #[test]

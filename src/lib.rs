@@ -4,12 +4,14 @@
 //! The pipeline runs one stage per module, each feeding the next:
 //! [`content`] (find, split, parse, validate) → [`model`] (the typed site) →
 //! [`query`] (select and group) → [`markdown`] and [`render`] (pages in
-//! memory) → [`output`] (atomic write).
+//! memory) → [`output`] (atomic write). [`check`] adds the data-quality
+//! warnings that `check` reports and `build` prints.
 
 // Diagnostics are returned on the cold path only, and carry the excerpt an
 // editor needs; boxing them would add noise to every stage for no gain.
 #![allow(clippy::result_large_err)]
 
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod diag;
@@ -178,13 +180,12 @@ fn render_site(
     let mut diags = prepared.diagnostics;
     let ds = &prepared.dataset;
     let index = query::index(ds);
-    diags.extend(
-        index
-            .trends
-            .iter()
-            .filter_map(|g| query::other_warning(ds, g)),
-    );
     timings.lap("query", &mut clock);
+    let every_trend_loaded = ds.trends.len() == prepared.trend_files.len();
+    let mut quality = check::data_quality(ds, &index, scaffold::today(), every_trend_loaded);
+    check::add_excerpts(root, &mut quality);
+    diags.extend(quality);
+    timings.lap("data-quality checks", &mut clock);
     let Some(templates) = prepared.templates.filter(|_| !diags.has_errors()) else {
         diags.sort();
         return Err(diags);

@@ -37,10 +37,17 @@ enum Command {
         #[arg(long)]
         timings: bool,
     },
-    /// Validate everything and write nothing.
+    /// Validate everything, report every error and data-quality warning of
+    /// the whole site grouped by file, and write nothing.
     Check {
         #[arg(long, default_value = ".")]
         root: PathBuf,
+        /// Fail (exit 1) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// `text` (to stderr) or `json` (to stdout, for editors' tooling).
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
     /// Write a new company or trend entry with every field laid out.
     New {
@@ -70,18 +77,62 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum NewKind {
     Company,
     Trend,
 }
 
+fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
 fn report(diags: &Diagnostics) {
     if diags.is_empty() {
         return;
     }
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    eprint!("{}", diags.render(color));
+    eprint!("{}", diags.render(color()));
+}
+
+/// `trendsite check`: every problem of the site, grouped by file, then the
+/// counts; exit 1 on errors, or on warnings with `--deny-warnings`.
+fn check(root: &std::path::Path, deny_warnings: bool, format: Format) -> ExitCode {
+    let (diags, checked) = match trendsite::build(root, None) {
+        Ok(built) => (built.warnings, Some((built.companies, built.trends))),
+        Err(diags) => (diags, None),
+    };
+    let failed = diags.has_errors() || (deny_warnings && diags.warning_count() > 0);
+    match format {
+        Format::Json => match diags.to_json() {
+            Ok(json) => println!("{json}"),
+            Err(e) => {
+                eprintln!("error: cannot write the report as JSON: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        Format::Text => {
+            eprint!("{}", diags.render_by_file(color()));
+            match checked {
+                Some((companies, trends)) if !failed => eprintln!(
+                    "Checked {companies} companies and {trends} trends: {}",
+                    diags.summary()
+                ),
+                Some(_) => eprintln!("error: check failed: {} (--deny-warnings)", diags.summary()),
+                None => eprintln!("error: check failed: {}", diags.summary()),
+            }
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn main() -> ExitCode {
@@ -182,22 +233,10 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check { root } => match trendsite::build(&root, None) {
-            Ok(built) => {
-                report(&built.warnings);
-                eprintln!(
-                    "Checked {} companies and {} trends: {}",
-                    built.companies,
-                    built.trends,
-                    built.warnings.summary()
-                );
-                ExitCode::SUCCESS
-            }
-            Err(diags) => {
-                report(&diags);
-                eprintln!("error: check failed: {}", diags.summary());
-                ExitCode::FAILURE
-            }
-        },
+        Command::Check {
+            root,
+            deny_warnings,
+            format,
+        } => check(&root, deny_warnings, format),
     }
 }

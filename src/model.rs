@@ -130,6 +130,33 @@ impl Date {
             .contains(&day)
             .then_some(Date { year, month, day })
     }
+
+    /// Days since 1970-01-01 (negative before it).
+    pub fn days(self) -> i64 {
+        // Howard Hinnant's days-from-civil algorithm.
+        let (month, day) = (i64::from(self.month), i64::from(self.day));
+        let year = i64::from(self.year) - i64::from(month <= 2);
+        let era = year.div_euclid(400);
+        let yoe = year - era * 400;
+        let doy = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `days` after 1970-01-01; `None` outside the years 0 to 65535.
+    pub fn from_days(days: i64) -> Option<Date> {
+        // Howard Hinnant's days-to-civil algorithm.
+        let z = days.checked_add(719_468)?;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = u8::try_from(doy - (153 * mp + 2) / 5 + 1).ok()?;
+        let month = u8::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).ok()?;
+        let year = u16::try_from(yoe + era * 400 + i64::from(month <= 2)).ok()?;
+        Date::new(year, month, day)
+    }
 }
 
 impl fmt::Display for Date {
@@ -169,6 +196,9 @@ pub struct Tier {
 pub struct Source {
     pub url: String,
     pub checked: Date,
+    /// The file line `checked` stands on, for data-quality warnings.
+    #[serde(skip)]
+    pub checked_line: usize,
 }
 
 /// A Markdown body and the file line it starts on, so that problems found
@@ -190,6 +220,8 @@ pub struct Company {
     pub category: String,
     pub packaging: Packaging,
     pub verified: Date,
+    /// The file line `verified` stands on, for data-quality warnings.
+    pub verified_line: usize,
     /// Absent only when `packaging` is `none`.
     pub metering: Option<Metering>,
     pub tiers: Vec<Tier>,
@@ -399,6 +431,25 @@ mod tests {
             Date::new(2026, 1, 5).map(|d| d.to_string()).as_deref(),
             Some("2026-01-05")
         );
+    }
+
+    #[test]
+    fn dates_convert_to_and_from_day_numbers() {
+        let epoch = Date::new(1970, 1, 1).unwrap();
+        assert_eq!(epoch.days(), 0);
+        assert_eq!(Date::from_days(0), Some(epoch));
+        let d = Date::new(2026, 11, 26).unwrap();
+        assert_eq!(d.days(), 20_783);
+        assert_eq!(
+            Date::new(2024, 3, 1).unwrap().days() - Date::new(2024, 2, 28).unwrap().days(),
+            2
+        );
+        for n in [-719_528, -1, 1, 11_016, 20_783, 100_000, 2_932_896] {
+            let date = Date::from_days(n).unwrap();
+            assert_eq!(date.days(), n, "{date}");
+        }
+        assert_eq!(Date::from_days(-719_529), None);
+        assert_eq!(Date::from_days(i64::MAX), None);
     }
 
     #[test]

@@ -259,6 +259,7 @@ mod tests {
             category: "tools".into(),
             packaging: p,
             verified: Date::new(2026, 1, 1).unwrap(),
+            verified_line: 0,
             metering: m.map(|mechanic| Metering {
                 mechanic,
                 unit: None,

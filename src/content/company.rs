@@ -91,6 +91,7 @@ pub fn parse(
     ))
     .and_then(|s| Packaging::parse(&s));
     let verified = date(c.required(&raw.verified, whole.clone(), "verified", FieldKind::Date));
+    let verified_line = line_of(c, &raw.verified);
 
     let metering = match &raw.metering {
         Some(m) => metering(c, m),
@@ -141,8 +142,13 @@ pub fn parse(
                 let url = text(c.required(&s.url, span.clone(), "sources.url", FieldKind::Url));
                 let checked =
                     date(c.required(&s.checked, span, "sources.checked", FieldKind::Date));
+                let checked_line = line_of(c, &s.checked);
                 if let (Some(url), Some(checked)) = (url, checked) {
-                    sources.push(Source { url, checked });
+                    sources.push(Source {
+                        url,
+                        checked,
+                        checked_line,
+                    });
                 }
             }
         }
@@ -174,11 +180,19 @@ pub fn parse(
         category: category?,
         packaging: packaging?,
         verified: verified?,
+        verified_line,
         metering,
         tiers,
         sources,
         body,
     })
+}
+
+/// The file line a value stands on; 0 when it is absent.
+fn line_of(c: &Checker<'_>, value: &Sv) -> usize {
+    value
+        .as_ref()
+        .map_or(0, |v| crate::diag::position(c.source, c.span(v).start).0)
 }
 
 fn metering(c: &mut Checker<'_>, m: &Spanned<RawMetering>) -> Option<Metering> {
@@ -197,10 +211,7 @@ fn metering(c: &mut Checker<'_>, m: &Spanned<RawMetering>) -> Option<Metering> {
         Some(FieldValue::Bool(true))
     );
     let note = text(c.optional(&m.note, "metering.note", FieldKind::Text));
-    let note_line = m
-        .note
-        .as_ref()
-        .map_or(0, |n| crate::diag::position(c.source, c.span(n).start).0);
+    let note_line = line_of(c, &m.note);
     Some(Metering {
         mechanic: mechanic?,
         unit,
@@ -259,6 +270,8 @@ checked = 2026-10-02
         assert_eq!(c.tiers[0].period, Some(Period::Year));
         assert_eq!(c.tiers[0].per, Some(Per::Workspace));
         assert_eq!(c.sources[0].checked, Date::new(2026, 10, 2).unwrap());
+        assert_eq!(c.verified_line, 6);
+        assert_eq!(c.sources[0].checked_line, 20);
         assert_eq!(c.metering.unwrap().note_line, 10);
     }
 

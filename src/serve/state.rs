@@ -105,6 +105,8 @@ pub struct State {
     templates: Option<Templates>,
     /// Each company's list and table snippets, kept between rebuilds.
     fragments: render::Fragments,
+    /// The data-quality warnings last reported.
+    warnings: Vec<Diagnostic>,
     /// The output files: rendered pages and static files, by path.
     pages: BTreeMap<String, Arc<Vec<u8>>>,
     /// Current problems, by the file they are in.
@@ -155,6 +157,7 @@ impl State {
             links: Links::default(),
             templates: None,
             fragments: render::Fragments::default(),
+            warnings: Vec::new(),
             pages: BTreeMap::new(),
             errors: BTreeMap::new(),
             stale: true,
@@ -330,11 +333,19 @@ impl State {
             outcome.changed.push(path);
         }
         let index = query::index(&self.dataset);
-        outcome.warnings = index
-            .trends
-            .iter()
-            .filter_map(|g| query::other_warning(&self.dataset, g))
-            .collect();
+        // The same data-quality warnings as `check`, printed when they
+        // change rather than after every save.
+        let every_trend_loaded = self.dataset.trends.len() == self.trend_files.len();
+        let warnings = crate::check::data_quality(
+            &self.dataset,
+            &index,
+            crate::scaffold::today(),
+            every_trend_loaded,
+        );
+        if warnings != self.warnings {
+            self.warnings = warnings.clone();
+            outcome.warnings = warnings;
+        }
         let rendering = match (&self.templates, self.errors.is_empty()) {
             (Some(t), true) => Some(t),
             _ => None,
