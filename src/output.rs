@@ -108,6 +108,31 @@ pub struct WriteStats {
     pub bytes: u64,
 }
 
+/// Removes the `.{name}.tmp-<pid>` folders of builds that were killed before
+/// they could clean up (out of memory, a signal), keeping those of builds
+/// still running. Only Linux's `/proc` tells which are; elsewhere nothing is
+/// removed. `.old-<pid>` folders are kept: one may be the only copy of the
+/// previous output, when a build was killed between its two renames.
+fn remove_stale_staging(parent: &Path, name: &str) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let prefix = format!(".{name}.tmp-");
+    let Ok(dir) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in dir.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !proc.join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// A new output tree being written beside the old one. Files go into a
 /// temporary sibling folder as they are rendered; `commit` swaps it in, and
 /// dropping it uncommitted removes it, leaving the old output as it was.
@@ -134,6 +159,7 @@ impl Staging {
                 std::fs::remove_dir_all(leftover).map_err(io_err(leftover))?;
             }
         }
+        remove_stale_staging(parent, &name);
         std::fs::create_dir(&tmp).map_err(io_err(&tmp))?;
         Ok(Staging {
             tmp,
@@ -250,6 +276,26 @@ mod tests {
             std::fs::read_to_string(out.join("index.html")).unwrap(),
             "one"
         );
+    }
+
+    #[test]
+    fn removes_the_staging_folders_of_killed_builds_only() {
+        if !Path::new("/proc/self").exists() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        // No process has the largest u32 as its id; process 1 always runs.
+        let dead = dir.path().join(format!(".public.tmp-{}", u32::MAX));
+        let live = dir.path().join(".public.tmp-1");
+        let old = dir.path().join(format!(".public.old-{}", u32::MAX));
+        for d in [&dead, &live, &old] {
+            std::fs::create_dir_all(d.join("companies")).unwrap();
+        }
+        write(&out, &[page("index.html", "one")]).unwrap();
+        assert!(!dead.exists());
+        assert!(live.exists());
+        assert!(old.exists());
     }
 
     #[test]

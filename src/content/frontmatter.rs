@@ -37,6 +37,13 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
         });
     };
     if first.trim_end() != FENCE {
+        if first.starts_with("+++\r") {
+            return Err(SplitError {
+                message: "the lines end in a lone carriage return (CR), which is not a line ending here",
+                span: start..start + FENCE.len(),
+                help: "save the file with LF (or CRLF) line endings",
+            });
+        }
         return Err(SplitError {
             message: "missing front matter: the file must start with a `+++` line",
             span: start..start + first.trim_end().len(),
@@ -125,6 +132,13 @@ mod tests {
     fn unclosed_front_matter_is_an_error() {
         let e = split("+++\nname = \"x\"\nBody\n").unwrap_err();
         assert!(e.message.contains("not closed"));
+        assert_eq!(e.span, 0..3);
+    }
+
+    #[test]
+    fn lone_cr_line_endings_are_named() {
+        let e = split("+++\rname = \"x\"\r+++\rBody\r").unwrap_err();
+        assert!(e.message.contains("carriage return"), "{}", e.message);
         assert_eq!(e.span, 0..3);
     }
 

@@ -67,20 +67,7 @@ pub fn discover(root: &Path, dir: &str, diags: &mut Diagnostics) -> Vec<Entry> {
         let entry = match item {
             Ok(e) => e,
             Err(e) => {
-                let path = e
-                    .path()
-                    .map(|p| rel_path(root, p))
-                    .unwrap_or_else(|| dir.to_string());
-                let message = if e.loop_ancestor().is_some() {
-                    "symbolic link loop: this folder links back to one of its parents".to_string()
-                } else {
-                    format!(
-                        "cannot read: {}",
-                        e.io_error()
-                            .map_or_else(|| e.to_string(), |io| io.to_string())
-                    )
-                };
-                diags.push(Diagnostic::file_error(&path, message));
+                diags.extend(walk_error(root, dir, &e));
                 continue;
             }
         };
@@ -141,6 +128,81 @@ pub fn discover(root: &Path, dir: &str, diags: &mut Diagnostics) -> Vec<Entry> {
         .collect()
 }
 
+/// What a failure to list or open something under `root/dir` means to an
+/// editor, or `None` when it is about a file that would have been ignored
+/// anyway: an editor's lock file (Emacs's `.#x` is a symbolic link to nowhere).
+fn walk_error(root: &Path, dir: &str, e: &walkdir::Error) -> Option<Diagnostic> {
+    let Some(path) = e.path() else {
+        return Some(Diagnostic::file_error(dir, format!("cannot read: {e}")));
+    };
+    let rel = rel_path(root, path);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if e.depth() > 0 && is_ignored_name(&name) {
+        return None;
+    }
+    if let Some(ancestor) = e.loop_ancestor() {
+        return Some(
+            Diagnostic::file_error(
+                &rel,
+                format!(
+                    "symbolic link loop: this folder links back to {}, one of its parents",
+                    loop_target(root, ancestor)
+                ),
+            )
+            .help("remove the link, or point it at a folder outside this one"),
+        );
+    }
+    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let missing = e
+        .io_error()
+        .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound);
+    if link && missing {
+        let target = std::fs::read_link(path)
+            .map(|t| t.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let message =
+            format!("broken symbolic link: it points to {target:?}, which does not exist");
+        return Some(if name.ends_with(".md") {
+            Diagnostic::file_error(&rel, message)
+                .help("restore the file it points to, or remove the link")
+        } else {
+            Diagnostic::file_warning(&rel, format!("ignored: {message}"))
+                .help(format!("only .md files under {dir}/ are read"))
+        });
+    }
+    if missing {
+        return Some(Diagnostic::file_error(
+            &rel,
+            "cannot read: it was removed while the site was being read",
+        ));
+    }
+    let cause = e
+        .io_error()
+        .map_or_else(|| e.to_string(), |io| io.to_string());
+    Some(Diagnostic::file_error(
+        &rel,
+        format!("cannot read: {cause}"),
+    ))
+}
+
+/// `ancestor` relative to the site root when it is inside it. walkdir names
+/// the folders above the walk's start by their canonical path, so the root is
+/// canonicalized too before giving up and showing the full path.
+fn loop_target(root: &Path, ancestor: &Path) -> String {
+    let canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let rel = ancestor
+        .strip_prefix(root)
+        .or_else(|_| ancestor.strip_prefix(&canonical));
+    match rel {
+        Ok(rel) if rel.as_os_str().is_empty() => "the site root".to_string(),
+        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+        Err(_) => ancestor.to_string_lossy().into_owned(),
+    }
+}
+
 fn suggest_slug(stem: &str) -> String {
     let mut out = String::new();
     for ch in stem.chars() {
@@ -160,14 +222,31 @@ fn suggest_slug(stem: &str) -> String {
 
 /// Reads a file as UTF-8, pointing at the first bad byte when it is not.
 pub fn read_text(path: &Path, rel: &str) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::file_error(rel, format!("cannot read the file: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        let d = Diagnostic::file_error(rel, format!("cannot read the file: {e}"));
+        match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                d.help("it was found, then removed or renamed before it could be read")
+            }
+            std::io::ErrorKind::PermissionDenied => {
+                d.help("make it readable by the user running trendsite (chmod a+r)")
+            }
+            _ => d,
+        }
+    })?;
     decode_text(bytes, rel)
 }
 
 /// Decodes a file's bytes as UTF-8, pointing at the first bad byte when they
 /// are not.
 pub fn decode_text(bytes: Vec<u8>, rel: &str) -> Result<String, Diagnostic> {
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        let mut d = Diagnostic::file_error(rel, "the file is encoded as UTF-16, not UTF-8")
+            .expected("text encoded as UTF-8")
+            .help("save the file as UTF-8 in your editor");
+        (d.line, d.column) = (1, 1);
+        return Err(d);
+    }
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         // The prefix is valid UTF-8 by definition, so this cannot fail.
@@ -395,6 +474,30 @@ mod tests {
         assert!(d.message.contains("0xff"), "{}", d.message);
         assert_eq!((d.line, d.column), (2, 9));
         assert_eq!(decode_text(b"ok".to_vec(), "f.md").unwrap(), "ok");
+    }
+
+    #[test]
+    fn utf16_is_named() {
+        let d = decode_text(vec![0xff, 0xfe, b'+', 0], "f.md").unwrap_err();
+        assert!(d.message.contains("UTF-16"), "{}", d.message);
+        assert_eq!((d.file.as_str(), d.line, d.column), ("f.md", 1, 1));
+    }
+
+    #[test]
+    fn a_file_removed_after_it_was_found_is_an_error_naming_it() {
+        // What a file deleted between `discover` and the read looks like.
+        let dir = tempfile::tempdir().unwrap();
+        let entry = Entry {
+            path: dir.path().join("gone.md"),
+            rel: "content/companies/gone.md".into(),
+            slug: "gone".into(),
+        };
+        let (company, diags) = load_company(&entry);
+        assert!(company.is_none());
+        let report = rendered(&diags);
+        assert!(report.contains("content/companies/gone.md"), "{report}");
+        assert!(report.contains("cannot read the file"), "{report}");
+        assert!(report.contains("removed or renamed"), "{report}");
     }
 
     #[test]
