@@ -3,7 +3,9 @@
 
 mod browser;
 mod build;
+mod check;
 mod errors;
+mod faults;
 mod incremental;
 mod repo_site;
 mod scaffold;

@@ -298,3 +298,123 @@ fn on_loopback_only_loopback_host_names_are_answered() {
         );
     }
 }
+
+/// Reads one response from a kept-alive connection: (status, build header,
+/// body).
+fn read_response(stream: &mut std::net::TcpStream) -> (u16, String, String) {
+    use std::io::Read;
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 16384];
+    let split = loop {
+        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i;
+        }
+        let n = stream.read(&mut buf).expect("read");
+        assert!(n > 0, "connection closed mid-response");
+        raw.extend_from_slice(&buf[..n]);
+    };
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let header = |name: &str| {
+        head.lines()
+            .filter_map(|l| l.split_once(':'))
+            .find(|(n, _)| n.trim().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let len: usize = header("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = raw[split + 4..].to_vec();
+    while body.len() < len {
+        let n = stream.read(&mut buf).expect("read body");
+        assert!(n > 0, "connection closed mid-body");
+        body.extend_from_slice(&buf[..n]);
+    }
+    (
+        status,
+        header("x-trendsite-build").unwrap_or_default(),
+        String::from_utf8_lossy(&body).into_owned(),
+    )
+}
+
+#[test]
+fn ten_thousand_requests_during_rebuilds_all_succeed_and_never_mix_builds() {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::io::Write;
+    let site = SiteTest::new("minimal");
+    site.edit(
+        ACME,
+        "Credits with `limits` per tier.",
+        "Version 0 of the note.",
+    );
+    let server = Server::start(&site);
+    let port = server.port;
+    const CONNECTIONS: usize = 64;
+    const PER_CONNECTION: usize = 157; // 64 x 157 = 10,048 requests
+    let clients: Vec<_> = (0..CONNECTIONS)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let mut stream =
+                    std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+                stream
+                    .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+                    .expect("timeout");
+                let mut seen = Vec::with_capacity(PER_CONNECTION);
+                for _ in 0..PER_CONNECTION {
+                    stream
+                        .write_all(
+                            format!(
+                                "GET /companies/acme/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+                            )
+                            .as_bytes(),
+                        )
+                        .expect("send");
+                    let (status, build, body) = read_response(&mut stream);
+                    let version = body
+                        .split("Version ")
+                        .nth(1)
+                        .and_then(|rest| rest.split(' ').next())
+                        .unwrap_or("?")
+                        .to_string();
+                    seen.push((status, build, version));
+                }
+                seen
+            })
+        })
+        .collect();
+    // Rebuild while the clients run.
+    for v in 1..=15 {
+        std::thread::sleep(std::time::Duration::from_millis(40));
+        site.edit(
+            ACME,
+            &format!("Version {} of", v - 1),
+            &format!("Version {v} of"),
+        );
+    }
+    let mut by_build: BTreeMap<u64, BTreeSet<String>> = BTreeMap::new();
+    let mut total = 0;
+    for client in clients {
+        for (status, build, version) in client.join().expect("client") {
+            total += 1;
+            assert_eq!(status, 200, "a failed request");
+            let build: u64 = build.parse().expect("every response names its build");
+            by_build.entry(build).or_default().insert(version);
+        }
+    }
+    assert_eq!(total, CONNECTIONS * PER_CONNECTION);
+    for (build, versions) in &by_build {
+        assert_eq!(
+            versions.len(),
+            1,
+            "build {build} served different pages: {versions:?}"
+        );
+    }
+    assert!(
+        by_build.len() > 1,
+        "no rebuild happened during the load: {by_build:?}"
+    );
+}
