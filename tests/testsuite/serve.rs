@@ -195,9 +195,20 @@ fn no_request_can_read_outside_the_site() {
         "/%c0%ae%c0%ae/site.toml",
         "/content/companies/acme.md",
         "/../content/companies/acme.md",
+        // The live-reload endpoints take no path and read no file.
+        "/__trendsite/../site.toml",
+        "/__trendsite/site.toml",
+        "/__trendsite/reload.js/../../site.toml",
+        "/__trendsite/reload.js?file=../site.toml",
+        "/__trendsite/%2e%2e/site.toml",
     ] {
         let r = get(server.port, path);
-        assert!(matches!(r.status, 400 | 404), "{path} gave {}", r.status);
+        let reload_js = path.starts_with("/__trendsite/reload.js?");
+        assert!(
+            matches!(r.status, 400 | 404) || (reload_js && r.status == 200),
+            "{path} gave {}",
+            r.status
+        );
         assert!(
             !r.text().contains("title = \"Fixture Site\""),
             "{path} leaked site.toml"
