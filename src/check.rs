@@ -47,6 +47,13 @@ pub fn data_quality(
 /// model keeps line numbers, not text, so each file concerned is read again;
 /// a file that cannot be read, or no longer has that line, keeps its warning
 /// without an excerpt.
+/// Whether `build` and `serve` show a data-quality warning in full: only
+/// those about what the pages show (companies left under "Other"); the
+/// others are counted, and `check` lists them.
+pub fn shown_by_build(d: &Diagnostic) -> bool {
+    d.field.as_deref() == Some("groups")
+}
+
 pub fn add_excerpts(root: &Path, diags: &mut [Diagnostic]) {
     let mut texts: HashMap<String, Option<String>> = HashMap::new();
     for d in diags.iter_mut().filter(|d| d.line > 0) {

@@ -142,6 +142,9 @@ pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
 #[derive(Debug)]
 pub struct Written {
     pub warnings: Diagnostics,
+    /// Data-quality warnings not in `warnings`: a build reports how many,
+    /// and `trendsite check` lists them.
+    pub more_warnings: usize,
     pub companies: usize,
     pub trends: usize,
     pub files: usize,
@@ -160,6 +163,7 @@ pub enum BuildError {
 /// What rendering a whole site reports, besides its pages.
 struct Rendered {
     warnings: Diagnostics,
+    more_warnings: usize,
     companies: usize,
     trends: usize,
     timings: Timings,
@@ -173,6 +177,7 @@ fn render_site(
     root: &Path,
     base_url: Option<&str>,
     sink: &(dyn Fn(Page) + Sync),
+    all_warnings: bool,
 ) -> Result<Rendered, Diagnostics> {
     let prepared = prepare(root, base_url);
     let mut timings = prepared.timings;
@@ -183,6 +188,15 @@ fn render_site(
     timings.lap("query", &mut clock);
     let every_trend_loaded = ds.trends.len() == prepared.trend_files.len();
     let mut quality = check::data_quality(ds, &index, scaffold::today(), every_trend_loaded);
+    let mut more_warnings = 0;
+    if !all_warnings {
+        // A build shows what changes the pages (companies left under
+        // "Other") and counts the rest: on a large, old dataset the stale
+        // dates alone would be thousands of lines, and `check` lists them.
+        let total = quality.len();
+        quality.retain(check::shown_by_build);
+        more_warnings = total - quality.len();
+    }
     check::add_excerpts(root, &mut quality);
     diags.extend(quality);
     timings.lap("data-quality checks", &mut clock);
@@ -210,6 +224,7 @@ fn render_site(
     }
     Ok(Rendered {
         warnings: diags,
+        more_warnings,
         companies: ds.companies.len(),
         trends: ds.trends.len(),
         timings,
@@ -236,7 +251,7 @@ pub fn build_to(root: &Path, base_url: Option<&str>, out: &Path) -> Result<Writt
         }
     };
     // Dropping `staging` on any error below removes what was written.
-    let mut rendered = render_site(root, base_url, &put).map_err(BuildError::Content)?;
+    let mut rendered = render_site(root, base_url, &put, false).map_err(BuildError::Content)?;
     if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
         return Err(e.into());
     }
@@ -245,6 +260,7 @@ pub fn build_to(root: &Path, base_url: Option<&str>, out: &Path) -> Result<Writt
     rendered.timings.lap("swap in the new output", &mut clock);
     Ok(Written {
         warnings: rendered.warnings,
+        more_warnings: rendered.more_warnings,
         companies: rendered.companies,
         trends: rendered.trends,
         files: files.into_inner(),
@@ -257,11 +273,16 @@ pub fn build_to(root: &Path, base_url: Option<&str>, out: &Path) -> Result<Writt
 /// path. Fails with every error found, across all files.
 pub fn build(root: &Path, base_url: Option<&str>) -> Result<Built, Diagnostics> {
     let pages = std::sync::Mutex::new(Vec::new());
-    let rendered = render_site(root, base_url, &|page| {
-        if let Ok(mut pages) = pages.lock() {
-            pages.push(page);
-        }
-    })?;
+    let rendered = render_site(
+        root,
+        base_url,
+        &|page| {
+            if let Ok(mut pages) = pages.lock() {
+                pages.push(page);
+            }
+        },
+        true,
+    )?;
     let mut pages = pages.into_inner().unwrap_or_else(|e| e.into_inner());
     pages.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     Ok(Built {

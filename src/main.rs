@@ -162,6 +162,17 @@ fn main() -> ExitCode {
             match trendsite::build_to(&root, base_url.as_deref(), &out) {
                 Ok(written) => {
                     report(&written.warnings);
+                    if written.more_warnings > 0 {
+                        eprintln!(
+                            "note: {} more data-quality {}; `trendsite check` lists them",
+                            written.more_warnings,
+                            if written.more_warnings == 1 {
+                                "warning"
+                            } else {
+                                "warnings"
+                            }
+                        );
+                    }
                     if timings {
                         for (stage, time) in &written.timings.0 {
                             eprintln!("{:>9.1} ms  {stage}", time.as_secs_f64() * 1000.0);

@@ -125,6 +125,12 @@ fn report(outcome: &Outcome, what: &str) {
     if !outcome.warnings.is_empty() {
         eprint!("{}", state::render_diagnostics(&outcome.warnings, color));
     }
+    if outcome.more_warnings > 0 {
+        eprintln!(
+            "note: {} more data-quality warnings; `trendsite check` lists them",
+            outcome.more_warnings
+        );
+    }
     if !outcome.errors.is_empty() {
         eprint!("{}", state::render_diagnostics(&outcome.errors, color));
         eprintln!(
@@ -207,7 +213,8 @@ pub fn run(opts: Options) -> Result<(), ServeError> {
             }
             let outcome = state.apply(&batch);
             let Some(notice) = notice_for(&outcome) else {
-                if !outcome.warnings.is_empty() || outcome.rendered > 0 {
+                if !outcome.warnings.is_empty() || outcome.more_warnings > 0 || outcome.rendered > 0
+                {
                     report(&outcome, &describe(&rebuild_root, &batch));
                 }
                 continue;

@@ -79,6 +79,8 @@ pub struct Outcome {
     /// then those of the last good build.
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
+    /// Data-quality warnings not in `warnings` (see `check::shown_by_build`).
+    pub more_warnings: usize,
     pub millis: f64,
 }
 
@@ -105,8 +107,9 @@ pub struct State {
     templates: Option<Templates>,
     /// Each company's list and table snippets, kept between rebuilds.
     fragments: render::Fragments,
-    /// The data-quality warnings last reported.
+    /// The data-quality warnings last reported, and how many more there were.
     warnings: Vec<Diagnostic>,
+    more_warnings: usize,
     /// The output files: rendered pages and static files, by path.
     pages: BTreeMap<String, Arc<Vec<u8>>>,
     /// Current problems, by the file they are in.
@@ -158,6 +161,7 @@ impl State {
             templates: None,
             fragments: render::Fragments::default(),
             warnings: Vec::new(),
+            more_warnings: 0,
             pages: BTreeMap::new(),
             errors: BTreeMap::new(),
             stale: true,
@@ -336,15 +340,20 @@ impl State {
         // The same data-quality warnings as `check`, printed when they
         // change rather than after every save.
         let every_trend_loaded = self.dataset.trends.len() == self.trend_files.len();
-        let warnings = crate::check::data_quality(
+        let mut warnings = crate::check::data_quality(
             &self.dataset,
             &index,
             crate::scaffold::today(),
             every_trend_loaded,
         );
-        if warnings != self.warnings {
+        let total = warnings.len();
+        warnings.retain(crate::check::shown_by_build);
+        let more = total - warnings.len();
+        if warnings != self.warnings || more != self.more_warnings {
             self.warnings = warnings.clone();
+            self.more_warnings = more;
             outcome.warnings = warnings;
+            outcome.more_warnings = more;
         }
         let rendering = match (&self.templates, self.errors.is_empty()) {
             (Some(t), true) => Some(t),
