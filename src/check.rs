@@ -42,11 +42,6 @@ pub fn data_quality(
     out
 }
 
-/// Draws the source line under each warning that points at a line, with the
-/// value after `=` (or the whole line) underlined, as errors are drawn. The
-/// model keeps line numbers, not text, so each file concerned is read again;
-/// a file that cannot be read, or no longer has that line, keeps its warning
-/// without an excerpt.
 /// Whether `build` and `serve` show a data-quality warning in full: only
 /// those about what the pages show (companies left under "Other"); the
 /// others are counted, and `check` lists them.
@@ -54,6 +49,11 @@ pub fn shown_by_build(d: &Diagnostic) -> bool {
     d.field.as_deref() == Some("groups")
 }
 
+/// Draws the source line under each warning that points at a line, with the
+/// value after `=` (or the whole line) underlined, as errors are drawn. The
+/// model keeps line numbers, not text, so each file concerned is read again;
+/// a file that cannot be read, or no longer has that line, keeps its warning
+/// without an excerpt.
 pub fn add_excerpts(root: &Path, diags: &mut [Diagnostic]) {
     let mut texts: HashMap<String, Option<String>> = HashMap::new();
     for d in diags.iter_mut().filter(|d| d.line > 0) {
