@@ -22,24 +22,56 @@ pub fn data_quality(
     every_trend_loaded: bool,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    each_warning(ds, index, today, every_trend_loaded, &mut |d| out.push(d));
+    out
+}
+
+/// The warnings `build` and `serve` show in full (see [`shown_by_build`]),
+/// and how many others there are. The others are dropped as they are
+/// found: on a large, old dataset they number in thousands.
+pub fn build_warnings(
+    ds: &Dataset,
+    index: &Index<'_>,
+    today: Date,
+    every_trend_loaded: bool,
+) -> (Vec<Diagnostic>, usize) {
+    let mut shown = Vec::new();
+    let mut more = 0;
+    each_warning(ds, index, today, every_trend_loaded, &mut |d| {
+        if shown_by_build(&d) {
+            shown.push(d);
+        } else {
+            more += 1;
+        }
+    });
+    (shown, more)
+}
+
+fn each_warning(
+    ds: &Dataset,
+    index: &Index<'_>,
+    today: Date,
+    every_trend_loaded: bool,
+    emit: &mut dyn FnMut(Diagnostic),
+) {
     for c in &ds.companies {
-        out.extend(stale(c, ds.config.stale_after_days, today));
-        out.extend(future_sources(c, today));
+        if let Some(d) = stale(c, ds.config.stale_after_days, today) {
+            emit(d);
+        }
+        future_sources(c, today).for_each(&mut *emit);
         if every_trend_loaded && !ds.trends.iter().any(|t| query::lists(t, c)) {
-            out.push(
+            emit(
                 Diagnostic::file_warning(&c.file, "no trend lists this company")
                     .help("widen a trend's [select] or add a trend that selects it; until then only its own page and the packaging and metering pages show it"),
             );
         }
     }
-    out.extend(
-        index
-            .trends
-            .iter()
-            .filter_map(|g| query::other_warning(ds, g)),
-    );
-    out.extend(duplicate_websites(&ds.companies));
-    out
+    index
+        .trends
+        .iter()
+        .filter_map(|g| query::other_warning(ds, g))
+        .for_each(&mut *emit);
+    duplicate_websites(&ds.companies).into_iter().for_each(emit);
 }
 
 /// Whether `build` and `serve` show a data-quality warning in full: only

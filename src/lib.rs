@@ -187,16 +187,17 @@ fn render_site(
     let index = query::index(ds);
     timings.lap("query", &mut clock);
     let every_trend_loaded = ds.trends.len() == prepared.trend_files.len();
-    let mut quality = check::data_quality(ds, &index, scaffold::today(), every_trend_loaded);
-    let mut more_warnings = 0;
-    if !all_warnings {
-        // A build shows what changes the pages (companies left under
-        // "Other") and counts the rest: on a large, old dataset the stale
-        // dates alone would be thousands of lines, and `check` lists them.
-        let total = quality.len();
-        quality.retain(check::shown_by_build);
-        more_warnings = total - quality.len();
-    }
+    // A build shows what changes the pages (companies left under "Other")
+    // and counts the rest: on a large, old dataset the stale dates alone
+    // would be thousands of lines, and `check` lists them.
+    let (mut quality, more_warnings) = if all_warnings {
+        (
+            check::data_quality(ds, &index, scaffold::today(), every_trend_loaded),
+            0,
+        )
+    } else {
+        check::build_warnings(ds, &index, scaffold::today(), every_trend_loaded)
+    };
     check::add_excerpts(root, &mut quality);
     diags.extend(quality);
     timings.lap("data-quality checks", &mut clock);

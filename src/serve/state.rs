@@ -340,15 +340,12 @@ impl State {
         // The same data-quality warnings as `check`, printed when they
         // change rather than after every save.
         let every_trend_loaded = self.dataset.trends.len() == self.trend_files.len();
-        let mut warnings = crate::check::data_quality(
+        let (warnings, more) = crate::check::build_warnings(
             &self.dataset,
             &index,
             crate::scaffold::today(),
             every_trend_loaded,
         );
-        let total = warnings.len();
-        warnings.retain(crate::check::shown_by_build);
-        let more = total - warnings.len();
         if warnings != self.warnings || more != self.more_warnings {
             self.warnings = warnings.clone();
             self.more_warnings = more;
