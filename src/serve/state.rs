@@ -212,7 +212,7 @@ impl State {
         }
         let (statics, static_diags) = read_statics(prepared.statics);
         warnings.extend(static_diags);
-        let mut outcome = self.finish(None, statics, Vec::new(), start);
+        let mut outcome = self.finish(true, None, statics, Vec::new(), start);
         outcome.warnings.extend(warnings);
         outcome
     }
@@ -317,7 +317,7 @@ impl State {
                 }
             }
         }
-        let mut outcome = self.finish(jobs, statics, removed, start);
+        let mut outcome = self.finish(false, jobs, statics, removed, start);
         outcome.warnings.extend(warnings);
         outcome
     }
@@ -326,6 +326,7 @@ impl State {
     /// records the new pages. `jobs: None` means every page.
     fn finish(
         &mut self,
+        quality: bool,
         jobs: Option<BTreeSet<Job>>,
         statics: Vec<(String, Vec<u8>)>,
         mut removed: Vec<String>,
@@ -337,15 +338,26 @@ impl State {
             outcome.changed.push(path);
         }
         let index = query::index(&self.dataset);
-        // The same data-quality warnings as `check`, printed when they
-        // change rather than after every save.
-        let every_trend_loaded = self.dataset.trends.len() == self.trend_files.len();
-        let (warnings, more) = crate::check::build_warnings(
-            &self.dataset,
-            &index,
-            crate::scaffold::today(),
-            every_trend_loaded,
-        );
+        // The warnings a build shows, printed when they change rather than
+        // after every save. The count of the others (stale dates, duplicate
+        // websites, ...) costs a pass over every company and URL: it is
+        // taken when the whole site is read, not on every edit.
+        let (warnings, more) = if quality {
+            let every_trend_loaded = self.dataset.trends.len() == self.trend_files.len();
+            crate::check::build_warnings(
+                &self.dataset,
+                &index,
+                crate::scaffold::today(),
+                every_trend_loaded,
+            )
+        } else {
+            let others = index
+                .trends
+                .iter()
+                .filter_map(|g| query::other_warning(&self.dataset, g))
+                .collect();
+            (others, self.more_warnings)
+        };
         if warnings != self.warnings || more != self.more_warnings {
             self.warnings = warnings.clone();
             self.more_warnings = more;
