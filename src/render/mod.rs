@@ -22,7 +22,7 @@ use crate::markdown::{Html, Links};
 use crate::model::{Company, Dataset, Mechanic, Packaging};
 use crate::query::{Grouped, Index};
 pub use templates::{
-    BUILTIN_TEMPLATES, FRAGMENT_TEMPLATES, TEMPLATES_DIR, Templates, escape_html, is_bidi_control,
+    BUILTIN_TEMPLATES, PAGE_TEMPLATES, TEMPLATES_DIR, Templates, escape_html, is_bidi_control,
     templates,
 };
 pub use views::price_label;
@@ -748,6 +748,24 @@ pub fn static_files(root: &Path) -> (Vec<Page>, Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_job_renders_with_a_page_template() {
+        let jobs = [
+            Job::Index,
+            Job::Trends,
+            Job::Trend(0),
+            Job::Company(0),
+            Job::Packaging(Packaging::Bundled),
+            Job::Mechanic(Mechanic::Credits),
+            Job::PackagingList,
+            Job::MechanicList,
+            Job::NotFound,
+        ];
+        for job in jobs {
+            assert!(PAGE_TEMPLATES.contains(&job.template()), "{job:?}");
+        }
+    }
 
     #[test]
     fn markers_are_replaced_and_look_alikes_kept() {

@@ -33,8 +33,18 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Templates that render one company's snippet, reused on many pages.
-pub const FRAGMENT_TEMPLATES: &[&str] = &["company_item.html", "company_row.html"];
+/// The templates that render a page of their own (see `Job::template`). An
+/// edit to one of these re-renders only its pages in `serve`; any other
+/// template may be extended or included anywhere.
+pub const PAGE_TEMPLATES: &[&str] = &[
+    "index.html",
+    "trends.html",
+    "trend.html",
+    "company.html",
+    "term.html",
+    "term_list.html",
+    "404.html",
+];
 
 pub const TEMPLATES_DIR: &str = "templates";
 

@@ -288,16 +288,10 @@ impl State {
                         .filter_map(|p| p.file_name())
                         .map(|n| n.to_string_lossy().into_owned())
                         .collect();
-                    let page_templates = [
-                        "index.html",
-                        "trends.html",
-                        "trend.html",
-                        "company.html",
-                        "term.html",
-                        "term_list.html",
-                        "404.html",
-                    ];
-                    if names.iter().all(|n| page_templates.contains(&n.as_str())) {
+                    if names
+                        .iter()
+                        .all(|n| render::PAGE_TEMPLATES.contains(&n.as_str()))
+                    {
                         if let Some(set) = jobs.as_mut() {
                             let index = query::index(&self.dataset);
                             set.extend(
