@@ -29,6 +29,9 @@ struct Excerpt {
 /// of its line; see [`Excerpt::for_display`].
 const MAX_GAP: usize = 8;
 
+/// The most of a line shown after the end of its underline.
+const MAX_TAIL: usize = 120;
+
 impl Excerpt {
     /// The line as the renderer is given it, with the underline moved along:
     ///
@@ -73,6 +76,18 @@ impl Excerpt {
         let end_column = end.max(start + 1);
         if indent < text.len() && indent > end_column + MAX_GAP {
             text.replace_range(end_column + MAX_GAP..indent, "");
+        }
+        // A line of megabytes (a file with no line breaks) is cut a little
+        // after the underline; the start stays, so the column printed is
+        // still the real one.
+        let keep = end_column + MAX_TAIL;
+        if text.len() > keep + 1 {
+            let mut cut = keep;
+            while !text.is_char_boundary(cut) {
+                cut += 1;
+            }
+            text.truncate(cut);
+            text.push('…');
         }
         (text, start..end)
     }
@@ -439,6 +454,16 @@ impl IntoIterator for Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_huge_line_is_cut_after_the_underline() {
+        let src = format!("+++{}", "x".repeat(5_000_000));
+        let d = Diagnostic::error("f.md", &src, 0..3, "bad");
+        let text = d.render(false);
+        assert!(text.len() < 1_000, "{} bytes", text.len());
+        assert!(text.contains("f.md:1:1"));
+        assert!(text.contains('…'));
+    }
 
     #[test]
     fn position_is_line_and_character_column() {

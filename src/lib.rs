@@ -95,7 +95,10 @@ pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
     };
 
     let templates = match render::templates(root) {
-        Ok(t) => Some(t),
+        Ok(t) => {
+            diags.extend(t.warnings.clone());
+            Some(t)
+        }
         Err(d) => {
             diags.extend(d);
             None

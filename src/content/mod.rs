@@ -131,7 +131,7 @@ pub fn discover(root: &Path, dir: &str, diags: &mut Diagnostics) -> Vec<Entry> {
 /// What a failure to list or open something under `root/dir` means to an
 /// editor, or `None` when it is about a file that would have been ignored
 /// anyway: an editor's lock file (Emacs's `.#x` is a symbolic link to nowhere).
-fn walk_error(root: &Path, dir: &str, e: &walkdir::Error) -> Option<Diagnostic> {
+pub fn walk_error(root: &Path, dir: &str, e: &walkdir::Error) -> Option<Diagnostic> {
     let Some(path) = e.path() else {
         return Some(Diagnostic::file_error(dir, format!("cannot read: {e}")));
     };

@@ -731,10 +731,7 @@ pub fn static_files(root: &Path) -> (Vec<Page>, Diagnostics) {
                     files.insert(rel, Content::Copy(e.path().to_path_buf()));
                 }
                 Ok(_) => {}
-                Err(e) => diags.push(Diagnostic::file_error(
-                    "static",
-                    format!("cannot read: {e}"),
-                )),
+                Err(e) => diags.extend(crate::content::walk_error(root, "static", &e)),
             }
         }
     }

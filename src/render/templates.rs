@@ -110,6 +110,8 @@ pub fn is_bidi_control(c: char) -> bool {
 pub struct Templates {
     tera: Tera,
     overridden: Vec<String>,
+    /// What was left out while reading the site's templates (a broken link).
+    pub warnings: Diagnostics,
 }
 
 impl Templates {
@@ -142,10 +144,8 @@ pub fn templates(root: &Path) -> Result<Templates, Diagnostics> {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    diags.push(Diagnostic::file_error(
-                        TEMPLATES_DIR,
-                        format!("cannot read: {e}"),
-                    ));
+                    // Named like content errors: the file, and what it is.
+                    diags.extend(crate::content::walk_error(root, TEMPLATES_DIR, &e));
                     continue;
                 }
             };
@@ -190,7 +190,11 @@ pub fn templates(root: &Path) -> Result<Templates, Diagnostics> {
         diags.push(Diagnostic::file_error(TEMPLATES_DIR, tera_message(&e)));
         return Err(diags);
     }
-    Ok(Templates { tera, overridden })
+    Ok(Templates {
+        tera,
+        overridden,
+        warnings: diags,
+    })
 }
 
 #[cfg(test)]

@@ -282,3 +282,23 @@ fn line_endings_and_encodings_editors_may_save_are_named() {
     has(&err, "the file is empty");
     has(&err, "3 errors");
 }
+
+#[test]
+fn editor_lock_links_in_templates_and_static_are_ignored() {
+    // Emacs marks a file being edited with `.#name`, a link to nowhere.
+    let site = SiteTest::new("minimal");
+    std::fs::create_dir_all(site.root.join("templates")).expect("mkdir");
+    std::fs::create_dir_all(site.root.join("static")).expect("mkdir");
+    std::os::unix::fs::symlink("user@host.123", site.root.join("templates/.#company.html"))
+        .expect("link");
+    std::os::unix::fs::symlink("user@host.123", site.root.join("static/.#style.css"))
+        .expect("link");
+    site.build().assert_ok();
+    // Any other broken link there is named in a warning and left out.
+    std::os::unix::fs::symlink("missing.html", site.root.join("templates/trend.html"))
+        .expect("link");
+    site.build()
+        .assert_ok()
+        .assert_stderr_contains("templates/trend.html")
+        .assert_stderr_contains("broken symbolic link");
+}
