@@ -323,16 +323,6 @@ pub enum FieldValue {
     Date(Date),
 }
 
-/// Filter values compare by meaning: `20` and `20.0` are the same price.
-impl FieldValue {
-    pub fn matches(&self, other: &FieldValue) -> bool {
-        match (self, other) {
-            (FieldValue::Number(a), FieldValue::Number(b)) => (a - b).abs() < 1e-9,
-            _ => self == other,
-        }
-    }
-}
-
 /// "For every key, the company's value is one of the list."
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Filter {

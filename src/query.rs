@@ -21,6 +21,7 @@ enum Val<'a> {
 }
 
 impl FieldValue {
+    /// Compares by meaning: `20` and `20.0` are the same price.
     fn accepts(&self, v: Val<'_>) -> bool {
         match (self, v) {
             (FieldValue::Text(a), Val::Text(b)) => a == b,

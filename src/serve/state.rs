@@ -445,24 +445,13 @@ impl State {
         outcome
     }
 
+    /// The paths of the static files: what a full render must keep.
     fn static_paths(&self) -> HashSet<String> {
-        let mut paths: HashSet<String> = render::BUILTIN_ASSETS
-            .iter()
-            .map(|(n, _)| n.to_string())
-            .collect();
-        let dir = self.root.join("static");
-        for e in walkdir::WalkDir::new(&dir)
-            .follow_links(true)
+        render::static_files(&self.root)
+            .0
             .into_iter()
-            .flatten()
-        {
-            if e.file_type().is_file()
-                && let Ok(rel) = e.path().strip_prefix(&dir)
-            {
-                paths.insert(rel.to_string_lossy().replace('\\', "/"));
-            }
-        }
-        paths
+            .map(|p| p.path)
+            .collect()
     }
 
     /// The bytes now served at `rel`: the site's static file, else a
