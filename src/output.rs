@@ -2,7 +2,9 @@
 //!
 //! The site is written into a sibling temporary folder and swapped in with
 //! renames, so a failed build or a crash mid-write leaves the previous output
-//! exactly as it was.
+//! exactly as it was. A file whose bytes equal the previous output's is
+//! hard-linked from it rather than written, so it keeps its modification
+//! time and an rsync-style upload sends only what changed.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -141,6 +143,9 @@ pub struct Staging {
     out: PathBuf,
     old: PathBuf,
     committed: bool,
+    /// Whether there is a previous output to keep unchanged files from; a
+    /// cold build then costs no lookups.
+    previous: bool,
 }
 
 impl Staging {
@@ -166,7 +171,36 @@ impl Staging {
             out: out.to_path_buf(),
             old,
             committed: false,
+            previous: out.is_dir(),
         })
+    }
+
+    /// Takes the previous output's file at `rel` into the new tree when its
+    /// bytes are `bytes`; false when there is none or it differs.
+    fn keep_unchanged(&self, rel: &str, path: &Path, bytes: &[u8]) -> bool {
+        if !self.previous {
+            return false;
+        }
+        let old = self.out.join(rel);
+        let same = std::fs::metadata(&old)
+            .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+            && std::fs::read(&old).is_ok_and(|b| b == bytes);
+        if !same {
+            return false;
+        }
+        if std::fs::hard_link(&old, path).is_ok() {
+            return true;
+        }
+        // No hard links here (another file system under `out`): write the
+        // bytes and carry the old time over instead.
+        let modified = std::fs::metadata(&old).and_then(|m| m.modified());
+        let written = std::fs::write(path, bytes).and_then(|()| {
+            std::fs::File::options()
+                .write(true)
+                .open(path)?
+                .set_modified(modified?)
+        });
+        written.is_ok()
     }
 
     /// Writes one file, creating its folder; safe to call from many threads.
@@ -179,7 +213,16 @@ impl Staging {
         }
         match &page.content {
             Content::Bytes(b) => {
-                std::fs::write(&path, b).map_err(io_err(&path))?;
+                if !self.keep_unchanged(&page.path, &path, b) {
+                    std::fs::write(&path, b).map_err(io_err(&path))?;
+                }
+                Ok(b.len() as u64)
+            }
+            Content::Copy(src) if self.previous => {
+                let b = std::fs::read(src).map_err(io_err(src))?;
+                if !self.keep_unchanged(&page.path, &path, &b) {
+                    std::fs::write(&path, &b).map_err(io_err(&path))?;
+                }
                 Ok(b.len() as u64)
             }
             Content::Copy(src) => std::fs::copy(src, &path).map_err(io_err(src)),
@@ -275,6 +318,35 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(out.join("index.html")).unwrap(),
             "one"
+        );
+    }
+
+    #[test]
+    fn unchanged_files_keep_their_modification_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&out, &[page("same.html", "same"), page("edit.html", "one")]).unwrap();
+        let past =
+            std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+        for name in ["same.html", "edit.html"] {
+            let f = std::fs::File::options()
+                .write(true)
+                .open(out.join(name))
+                .unwrap();
+            f.set_modified(past).unwrap();
+        }
+        write(&out, &[page("same.html", "same"), page("edit.html", "two")]).unwrap();
+        let mtime = |name: &str| {
+            std::fs::metadata(out.join(name))
+                .unwrap()
+                .modified()
+                .unwrap()
+        };
+        assert_eq!(mtime("same.html"), past);
+        assert_ne!(mtime("edit.html"), past);
+        assert_eq!(
+            std::fs::read_to_string(out.join("edit.html")).unwrap(),
+            "two"
         );
     }
 
