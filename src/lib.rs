@@ -153,6 +153,8 @@ pub struct Written {
     pub files: usize,
     pub bytes: u64,
     pub timings: Timings,
+    /// The normalized base URL the pages were built for.
+    pub base_url: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -165,6 +167,7 @@ pub enum BuildError {
 
 /// What rendering a whole site reports, besides its pages.
 struct Rendered {
+    base_url: String,
     warnings: Diagnostics,
     more_warnings: usize,
     companies: usize,
@@ -216,9 +219,9 @@ fn render_site(
         templates: &templates,
         base_url: &prepared.base_url,
     };
-    let fragments = render::fragments(&inputs)?;
+    let fragments = render::fragments(&inputs, false)?;
     prepared.statics.into_iter().for_each(sink);
-    let jobs = render::all_jobs(ds, &index);
+    let jobs = render::all_jobs(ds, &index, &prepared.base_url);
     let render_diags = render::render_each(&inputs, &fragments, &jobs, sink);
     timings.lap("render pages", &mut clock);
     diags.extend(render_diags);
@@ -227,6 +230,7 @@ fn render_site(
         return Err(diags);
     }
     Ok(Rendered {
+        base_url: prepared.base_url,
         warnings: diags,
         more_warnings,
         companies: ds.companies.len(),
@@ -270,6 +274,7 @@ pub fn build_to(root: &Path, base_url: Option<&str>, out: &Path) -> Result<Writt
         files: files.into_inner(),
         bytes: bytes.into_inner(),
         timings: rendered.timings,
+        base_url: rendered.base_url,
     })
 }
 

@@ -7,6 +7,9 @@
 //! it, which keeps pages listing thousands of companies cheap, and lets
 //! `serve` re-render one company's snippets instead of whole lists.
 
+mod charts;
+mod data;
+mod feeds;
 mod templates;
 mod views;
 
@@ -19,7 +22,7 @@ use serde::Serialize;
 use crate::config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::markdown::{Html, Links};
-use crate::model::{Company, Dataset, Mechanic, Packaging};
+use crate::model::{Company, Dataset, Date, Mechanic, Packaging};
 use crate::query::{Grouped, Index};
 pub use templates::{
     BUILTIN_TEMPLATES, PAGE_TEMPLATES, TEMPLATES_DIR, Templates, escape_html, is_bidi_control,
@@ -30,8 +33,10 @@ use views::*;
 
 /// Files written to the output unless the site's static/ has one of the
 /// same name.
-pub const BUILTIN_ASSETS: &[(&str, &[u8])] =
-    &[("style.css", include_bytes!("../../assets/style.css"))];
+pub const BUILTIN_ASSETS: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../../assets/style.css")),
+    ("find.js", include_bytes!("../../assets/find.js")),
+];
 
 /// One output file, by its path under the output folder (`/` separators).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +71,22 @@ pub struct Fragments {
     pub items: Vec<String>,
     /// `company_row.html`: a company in the index table.
     pub rows: Vec<String>,
+    /// The company as a line of `data/companies.json`; kept only for
+    /// `serve`, where an edit then re-serializes one company. A build writes
+    /// the data files straight from the dataset and holds no second copy.
+    pub json: Vec<String>,
+    /// The company as a row of `data/companies.csv`, `csv_width` wide; kept
+    /// like `json`.
+    pub csv: Vec<String>,
+    pub csv_width: data::CsvWidth,
+}
+
+/// One company's snippets and data lines.
+struct Fragment {
+    item: String,
+    row: String,
+    /// The JSON line and CSV row, when asked for.
+    data: Option<(String, String)>,
 }
 
 /// A page to render: which template and which view.
@@ -82,12 +103,24 @@ pub enum Job {
     PackagingList,
     MechanicList,
     NotFound,
+    Robots,
+    /// `data/companies.json`.
+    CompaniesJson,
+    /// `data/companies.csv`.
+    CompaniesCsv,
+    /// `data/trends.json`.
+    TrendsJson,
+    /// Part `k` of the sitemap; 0 is `sitemap.xml` itself.
+    Sitemap(usize),
+    /// `atom.xml`.
+    Feed,
 }
 
 impl Job {
-    /// The page template the job renders with.
-    pub fn template(self) -> &'static str {
-        match self {
+    /// The template the job renders with; `None` for data files, which are
+    /// written from the dataset directly.
+    pub fn template(self) -> Option<&'static str> {
+        Some(match self {
             Job::Index => "index.html",
             Job::Trends => "trends.html",
             Job::Trend(_) => "trend.html",
@@ -95,19 +128,31 @@ impl Job {
             Job::Packaging(_) | Job::Mechanic(_) => "term.html",
             Job::PackagingList | Job::MechanicList => "term_list.html",
             Job::NotFound => "404.html",
-        }
+            Job::Robots => "robots.txt",
+            Job::CompaniesJson
+            | Job::CompaniesCsv
+            | Job::TrendsJson
+            | Job::Sitemap(_)
+            | Job::Feed => return None,
+        })
     }
 }
 
-/// Every page of the site.
-pub fn all_jobs(ds: &Dataset, index: &Index<'_>) -> Vec<Job> {
-    let mut jobs = vec![
+/// Every page and file of the site. The sitemap and the feed need absolute
+/// URLs: without a host in `base_url` they are left out.
+pub fn all_jobs(ds: &Dataset, index: &Index<'_>, base_url: &str) -> Vec<Job> {
+    // The long jobs first (each data file is one sequential pass over every
+    // company; the index and trend pages list them all), so they overlap
+    // with the many short ones instead of finishing alone on one core.
+    let mut jobs = data_jobs(ds, index, base_url);
+    jobs.extend([
         Job::Index,
         Job::Trends,
         Job::NotFound,
         Job::PackagingList,
         Job::MechanicList,
-    ];
+        Job::Robots,
+    ]);
     jobs.extend((0..ds.trends.len()).map(Job::Trend));
     jobs.extend((0..ds.companies.len()).map(Job::Company));
     jobs.extend(index.by_packaging.keys().map(|p| Job::Packaging(*p)));
@@ -115,21 +160,55 @@ pub fn all_jobs(ds: &Dataset, index: &Index<'_>) -> Vec<Job> {
     jobs
 }
 
-/// Renders every company's snippets, in parallel.
-pub fn fragments(inputs: &Inputs<'_>) -> Result<Fragments, Diagnostics> {
+/// The files that list every company: what any change to content touches
+/// besides pages.
+pub fn data_jobs(ds: &Dataset, index: &Index<'_>, base_url: &str) -> Vec<Job> {
+    let mut jobs = vec![Job::CompaniesJson, Job::CompaniesCsv, Job::TrendsJson];
+    if has_host(base_url) {
+        jobs.push(Job::Feed);
+        let parts = feeds::sitemap_parts(sitemap_len(ds, index));
+        jobs.extend((0..=parts).map(Job::Sitemap));
+    }
+    jobs
+}
+
+/// Whether URLs under `base_url` can be written absolute.
+pub fn has_host(base_url: &str) -> bool {
+    !base_url.starts_with('/')
+}
+
+/// How many URLs the sitemap lists: every page but the 404.
+fn sitemap_len(ds: &Dataset, index: &Index<'_>) -> usize {
+    4 + ds.trends.len() + ds.companies.len() + index.by_packaging.len() + index.by_mechanic.len()
+}
+
+/// Renders every company's snippets in parallel, and its data lines when
+/// `keep_data` (see `Fragments::json`).
+pub fn fragments(inputs: &Inputs<'_>, keep_data: bool) -> Result<Fragments, Diagnostics> {
     let r = Renderer::new(inputs);
-    let results: Vec<Result<(String, String), Vec<Diagnostic>>> =
-        (0..inputs.dataset.companies.len())
-            .into_par_iter()
-            .map(|i| r.fragments(i))
-            .collect();
-    let mut out = Fragments::default();
+    let width = data::CsvWidth::of(&inputs.dataset.companies);
+    let results: Vec<Result<Fragment, Vec<Diagnostic>>> = (0..inputs.dataset.companies.len())
+        .into_par_iter()
+        .map(|i| r.fragments(i, keep_data.then_some(width)))
+        .collect();
+    let n = results.len();
+    let mut out = Fragments {
+        items: Vec::with_capacity(n),
+        rows: Vec::with_capacity(n),
+        json: Vec::with_capacity(n),
+        csv: Vec::with_capacity(n),
+        csv_width: width,
+    };
     let mut diags = Diagnostics::new();
     for result in results {
         match result {
-            Ok((item, row)) => {
-                out.items.push(item);
-                out.rows.push(row);
+            Ok(f) => {
+                out.items.push(f.item);
+                out.rows.push(f.row);
+                if let Some((json, csv)) = f.data {
+                    out.json.push(json);
+                    out.csv.push(csv);
+                }
             }
             Err(d) => diags.extend(d),
         }
@@ -141,18 +220,25 @@ pub fn fragments(inputs: &Inputs<'_>) -> Result<Fragments, Diagnostics> {
     Ok(out)
 }
 
-/// Re-renders the snippets of the companies at `positions`.
+/// Re-renders the snippets of the companies at `positions`, and every CSV
+/// row when the most tiers or sources any company has changed with them.
 pub fn refresh_fragments(
     inputs: &Inputs<'_>,
     fragments: &mut Fragments,
     positions: &[usize],
 ) -> Result<(), Diagnostics> {
     let r = Renderer::new(inputs);
+    let width = data::CsvWidth::of(&inputs.dataset.companies);
+    let keep_data = fragments.json.len() == fragments.items.len();
     for &i in positions {
-        match r.fragments(i) {
-            Ok((item, row)) => {
-                fragments.items[i] = item;
-                fragments.rows[i] = row;
+        match r.fragments(i, keep_data.then_some(width)) {
+            Ok(f) => {
+                fragments.items[i] = f.item;
+                fragments.rows[i] = f.row;
+                if let Some((json, csv)) = f.data {
+                    fragments.json[i] = json;
+                    fragments.csv[i] = csv;
+                }
             }
             Err(d) => {
                 let mut diags = Diagnostics::new();
@@ -161,13 +247,21 @@ pub fn refresh_fragments(
             }
         }
     }
+    if keep_data && width != fragments.csv_width {
+        fragments.csv = (0..inputs.dataset.companies.len())
+            .into_par_iter()
+            .map(|i| r.record(i, &r.absolute_company_url(i)).csv(width))
+            .collect();
+        fragments.csv_width = width;
+    }
     Ok(())
 }
 
 /// Renders the snippets, then every page of the site, in memory.
 pub fn render(inputs: &Inputs<'_>) -> Result<Vec<Page>, Diagnostics> {
-    let fragments = fragments(inputs)?;
-    render_jobs(inputs, &fragments, &all_jobs(inputs.dataset, inputs.index))
+    let fragments = fragments(inputs, false)?;
+    let jobs = all_jobs(inputs.dataset, inputs.index, inputs.base_url);
+    render_jobs(inputs, &fragments, &jobs)
 }
 
 /// Renders the given pages, in parallel.
@@ -230,6 +324,8 @@ struct Renderer<'a> {
     inputs: &'a Inputs<'a>,
     urls: Urls,
     canonical_base: &'a str,
+    feed_url: String,
+    sitemap_url: String,
 }
 
 impl<'a> Renderer<'a> {
@@ -240,10 +336,19 @@ impl<'a> Renderer<'a> {
         } else {
             inputs.base_url
         };
+        let absolute = |file: &str| {
+            if canonical_base.is_empty() {
+                String::new()
+            } else {
+                format!("{canonical_base}{file}")
+            }
+        };
         Renderer {
             inputs,
             urls: Urls::new(inputs.dataset, &base_path),
             canonical_base,
+            feed_url: absolute("atom.xml"),
+            sitemap_url: absolute("sitemap.xml"),
         }
     }
 
@@ -255,10 +360,16 @@ impl<'a> Renderer<'a> {
             language: &config.language,
             base_path: &self.urls.base,
             canonical_base: self.canonical_base,
+            feed_url: &self.feed_url,
+            sitemap_url: &self.sitemap_url,
         }
     }
 
-    fn fragments(&self, i: usize) -> Result<(String, String), Vec<Diagnostic>> {
+    fn fragments(
+        &self,
+        i: usize,
+        data_width: Option<data::CsvWidth>,
+    ) -> Result<Fragment, Vec<Diagnostic>> {
         let c = &self.inputs.dataset.companies[i];
         let t = self.inputs.templates;
         let url = self.urls.company(&c.slug);
@@ -286,15 +397,43 @@ impl<'a> Renderer<'a> {
                 },
             },
         )?;
-        Ok((item, row))
+        // Tera renders into a 2 KB buffer; kept for every company, the
+        // unused room was half of a large build's memory.
+        let (mut item, mut row) = (item, row);
+        item.shrink_to_fit();
+        row.shrink_to_fit();
+        let data = data_width.map(|width| {
+            let url = self.absolute_company_url(i);
+            let record = self.record(i, &url);
+            (record.json(), record.csv(width))
+        });
+        Ok(Fragment { item, row, data })
+    }
+
+    /// A company page's URL as published data gives it: absolute when the
+    /// base URL has a host.
+    fn absolute_company_url(&self, i: usize) -> String {
+        let slug = &self.inputs.dataset.companies[i].slug;
+        if self.canonical_base.is_empty() {
+            self.urls.company(slug)
+        } else {
+            format!("{}companies/{slug}/", self.canonical_base)
+        }
+    }
+
+    fn record<'r>(&'r self, i: usize, url: &'r str) -> data::CompanyRecord<'r> {
+        data::CompanyRecord::new(&self.inputs.dataset.companies[i], url)
     }
 
     fn page(&self, job: Job, fragments: &Fragments) -> Result<Page, Vec<Diagnostic>> {
+        let Some(template) = job.template() else {
+            return self.data_file(job, fragments);
+        };
         let ds = self.inputs.dataset;
         let index = self.inputs.index;
         let splices = Splices::default();
         let render = |path: &str, section: &str, view: &dyn ErasedView| {
-            view.render_with(self, job.template(), path, section)
+            view.render_with(self, template, path, section)
         };
         let (path, html) = match job {
             Job::Index => {
@@ -302,6 +441,7 @@ impl<'a> Renderer<'a> {
                     trends: self.trend_links(),
                     company_count: ds.companies.len(),
                     company_rows: splices.mark(&index.order, &fragments.rows),
+                    charts: self.index_charts(),
                 };
                 (String::new(), render("", "home", &view)?)
             }
@@ -312,6 +452,7 @@ impl<'a> Renderer<'a> {
                 ("trends/".to_string(), render("trends/", "trends", &view)?)
             }
             Job::NotFound => ("404.html".to_string(), render("404.html", "", &())?),
+            Job::Robots => ("robots.txt".to_string(), render("robots.txt", "", &())?),
             Job::Trend(t) => {
                 let g = &index.trends[t];
                 let path = format!("trends/{}/", g.trend.slug);
@@ -340,6 +481,11 @@ impl<'a> Renderer<'a> {
             }
             Job::PackagingList => self.term_list(&self.packaging_terms())?,
             Job::MechanicList => self.term_list(&self.mechanic_terms())?,
+            Job::CompaniesJson
+            | Job::CompaniesCsv
+            | Job::TrendsJson
+            | Job::Sitemap(_)
+            | Job::Feed => return self.data_file(job, fragments),
         };
         let path = if path.is_empty() || path.ends_with('/') {
             format!("{path}index.html")
@@ -350,6 +496,224 @@ impl<'a> Renderer<'a> {
             path,
             content: Content::Bytes(splices.apply(html)),
         })
+    }
+
+    /// A file written from the dataset without a template.
+    fn data_file(&self, job: Job, fragments: &Fragments) -> Result<Page, Vec<Diagnostic>> {
+        let ds = self.inputs.dataset;
+        let index = self.inputs.index;
+        let (path, bytes) = match job {
+            Job::CompaniesJson => {
+                let bytes = if fragments.json.len() == ds.companies.len() {
+                    let size = fragments.json.iter().map(|l| l.len() + 2).sum();
+                    data::companies_json(fragments.json.iter(), size)
+                } else {
+                    let lines = (0..ds.companies.len())
+                        .map(|i| self.record(i, &self.absolute_company_url(i)).json());
+                    data::companies_json(lines, ds.companies.len() * 700)
+                };
+                ("data/companies.json".to_string(), Ok(bytes))
+            }
+            Job::CompaniesCsv => {
+                let bytes = if fragments.csv.len() == ds.companies.len() {
+                    let size = fragments.csv.iter().map(String::len).sum();
+                    data::companies_csv(fragments.csv_width, fragments.csv.iter(), size)
+                } else {
+                    let width = data::CsvWidth::of(&ds.companies);
+                    let rows = (0..ds.companies.len())
+                        .map(|i| self.record(i, &self.absolute_company_url(i)).csv(width));
+                    data::companies_csv(width, rows, ds.companies.len() * 500)
+                };
+                ("data/companies.csv".to_string(), Ok(bytes))
+            }
+            Job::TrendsJson => {
+                let urls: Vec<String> = (0..ds.trends.len())
+                    .map(|t| self.absolute(&self.urls.trends[t]))
+                    .collect();
+                let ids: Vec<Vec<String>> = index.trends.iter().map(group_ids).collect();
+                (
+                    "data/trends.json".to_string(),
+                    Ok(data::trends_json(&ds.companies, &index.trends, &urls, &ids)),
+                )
+            }
+            Job::Sitemap(k) => (feeds::sitemap_path(k), self.sitemap(k)),
+            Job::Feed => ("atom.xml".to_string(), self.feed()),
+            _ => unreachable!("{job:?} renders with a template"),
+        };
+        match bytes {
+            Ok(bytes) => Ok(Page {
+                path,
+                content: Content::Bytes(bytes),
+            }),
+            Err(e) => Err(vec![Diagnostic::file_error(
+                &path,
+                format!("cannot write {path}: {e}"),
+            )]),
+        }
+    }
+
+    /// A site URL (base path included) made absolute, when the base URL has
+    /// a host.
+    fn absolute(&self, url: &str) -> String {
+        match self.canonical_base.is_empty() {
+            true => url.to_string(),
+            false => format!(
+                "{}{}",
+                self.canonical_base,
+                url.strip_prefix(self.urls.base.as_str()).unwrap_or(url)
+            ),
+        }
+    }
+
+    /// Every page but the 404, each with the newest `verified` date of the
+    /// companies it shows.
+    fn sitemap_entries(&self) -> Vec<feeds::SitemapEntry> {
+        let ds = self.inputs.dataset;
+        let index = self.inputs.index;
+        let newest = |list: &[usize]| list.iter().map(|&i| ds.companies[i].verified).max();
+        let all = ds.companies.iter().map(|c| c.verified).max();
+        let entry = |url: &str, lastmod: Option<Date>| feeds::SitemapEntry {
+            loc: self.absolute(url),
+            lastmod,
+        };
+        let mut entries = Vec::with_capacity(sitemap_len(ds, index));
+        entries.push(entry(&self.urls.base, all));
+        entries.push(entry(&format!("{}trends/", self.urls.base), all));
+        for (t, g) in index.trends.iter().enumerate() {
+            let lastmod = g
+                .groups
+                .iter()
+                .map(|group| newest(&group.companies))
+                .chain([newest(&g.other)])
+                .max()
+                .flatten();
+            entries.push(entry(&self.urls.trends[t], lastmod));
+        }
+        for c in &ds.companies {
+            entries.push(entry(&self.urls.company(&c.slug), Some(c.verified)));
+        }
+        entries.push(entry(&self.urls.packaging_list, all));
+        for (p, list) in &index.by_packaging {
+            entries.push(entry(&self.urls.packaging[p], newest(list)));
+        }
+        entries.push(entry(&self.urls.mechanic_list, all));
+        for (m, list) in &index.by_mechanic {
+            entries.push(entry(&self.urls.mechanic[m], newest(list)));
+        }
+        entries
+    }
+
+    fn sitemap(&self, k: usize) -> std::io::Result<Vec<u8>> {
+        let entries = self.sitemap_entries();
+        let parts: Vec<&[feeds::SitemapEntry]> = entries.chunks(feeds::SITEMAP_LIMIT).collect();
+        match (k, feeds::sitemap_parts(entries.len())) {
+            (0, 0) => feeds::urlset(&entries),
+            (0, _) => feeds::sitemap_index(self.canonical_base, &parts),
+            (k, _) => feeds::urlset(parts.get(k - 1).copied().unwrap_or_default()),
+        }
+    }
+
+    /// The companies checked most recently, newest first; among those of
+    /// one day, in name order.
+    fn feed(&self) -> std::io::Result<Vec<u8>> {
+        let ds = self.inputs.dataset;
+        let mut newest: Vec<usize> = self.inputs.index.order.clone();
+        // Stable, so a day's companies keep their name order.
+        newest.sort_by(|&a, &b| ds.companies[b].verified.cmp(&ds.companies[a].verified));
+        newest.truncate(feeds::FEED_ENTRIES);
+        let entries: Vec<feeds::FeedEntry<'_>> = newest
+            .iter()
+            .map(|&i| {
+                let c = &ds.companies[i];
+                let (p, m) = (c.packaging, c.mechanic());
+                let mut summary = format!(
+                    "AI packaging: {p} ({}). Metering: {m} ({}).",
+                    p.description(),
+                    m.description()
+                );
+                if let Some(note) = c.note() {
+                    summary.push(' ');
+                    summary.push_str(note);
+                }
+                feeds::FeedEntry {
+                    title: &c.name,
+                    url: self.absolute_company_url(i),
+                    updated: c.verified,
+                    summary,
+                    categories: [
+                        (p.as_str(), self.absolute(&self.urls.packaging[&p])),
+                        (m.as_str(), self.absolute(&self.urls.mechanic[&m])),
+                    ],
+                }
+            })
+            .collect();
+        let config = &ds.config;
+        feeds::atom(
+            &feeds::Feed {
+                title: &config.title,
+                subtitle: config.description.as_deref().unwrap_or(""),
+                base: self.canonical_base,
+                language: &config.language,
+            },
+            &entries,
+        )
+    }
+
+    /// Companies per packaging value and per mechanic, as bars, and the
+    /// two crossed. Every value shows, so a reader sees what no one uses.
+    fn index_charts(&self) -> IndexCharts {
+        let ds = self.inputs.dataset;
+        let index = self.inputs.index;
+        let packaging: Vec<charts::Bar<'_>> = Packaging::ALL
+            .iter()
+            .map(|p| charts::Bar {
+                label: p.as_str(),
+                value: index.by_packaging.get(p).map_or(0, Vec::len),
+                url: Some(&self.urls.packaging[p]),
+            })
+            .collect();
+        let mechanic: Vec<charts::Bar<'_>> = Mechanic::ALL
+            .iter()
+            .map(|m| charts::Bar {
+                label: m.as_str(),
+                value: index.by_mechanic.get(m).map_or(0, Vec::len),
+                url: Some(&self.urls.mechanic[m]),
+            })
+            .collect();
+        let mut counts = vec![vec![0usize; Mechanic::ALL.len()]; Packaging::ALL.len()];
+        for c in &ds.companies {
+            // ALL lists the variants in declaration order.
+            counts[c.packaging as usize][c.mechanic() as usize] += 1;
+        }
+        let rows: Vec<(&str, Option<&str>)> = Packaging::ALL
+            .iter()
+            .map(|p| {
+                let used = index.by_packaging.contains_key(p);
+                (p.as_str(), used.then_some(self.urls.packaging[p].as_str()))
+            })
+            .collect();
+        let cols: Vec<(&str, Option<&str>)> = Mechanic::ALL
+            .iter()
+            .map(|m| {
+                let used = index.by_mechanic.contains_key(m);
+                (m.as_str(), used.then_some(self.urls.mechanic[m].as_str()))
+            })
+            .collect();
+        IndexCharts {
+            packaging: charts::bars("chart-packaging", "Companies per AI packaging", &packaging),
+            mechanic: charts::bars(
+                "chart-mechanic",
+                "Companies per metering mechanic",
+                &mechanic,
+            ),
+            matrix: charts::matrix(
+                "chart-matrix",
+                "Companies per AI packaging and metering mechanic",
+                &rows,
+                &cols,
+                &counts,
+            ),
+        }
     }
 
     fn packaging_terms(&self) -> Terms<'_> {
@@ -497,26 +861,19 @@ impl<'a> Renderer<'a> {
         splices: &Splices<'s>,
     ) -> TrendView<'s> {
         let ds = self.inputs.dataset;
-        let mut ids = std::collections::HashSet::new();
-        let groups = g
+        let ids = group_ids(g);
+        let groups: Vec<GroupView<'_>> = g
             .groups
             .iter()
-            .map(|group| {
-                let base = crate::markdown::slugify(group.title);
-                let mut id = base.clone();
-                let mut n = 1;
-                while !ids.insert(id.clone()) {
-                    id = format!("{base}-{n}");
-                    n += 1;
-                }
-                GroupView {
-                    title: group.title,
-                    id,
-                    count: group.companies.len(),
-                    items: splices.mark(&group.companies, &fragments.items),
-                }
+            .zip(ids)
+            .map(|(group, id)| GroupView {
+                title: group.title,
+                id,
+                count: group.companies.len(),
+                items: splices.mark(&group.companies, &fragments.items),
             })
             .collect();
+        let chart = self.trend_chart(t, g, &groups);
         let see_also = g
             .trend
             .see_also
@@ -538,7 +895,45 @@ impl<'a> Renderer<'a> {
                 items: splices.mark(&g.other, &fragments.items),
             },
             see_also,
+            chart,
         }
+    }
+
+    /// The size of each group (and of "Other"), linked to its place on the
+    /// page; nothing when the trend selects no company.
+    fn trend_chart(&self, t: usize, g: &Grouped<'_>, groups: &[GroupView<'_>]) -> String {
+        if g.total == 0 {
+            return String::new();
+        }
+        let anchors: Vec<String> = groups
+            .iter()
+            .map(|group| format!("{}#{}", self.urls.trends[t], group.id))
+            .chain([format!("{}#other", self.urls.trends[t])])
+            .collect();
+        let mut bars: Vec<charts::Bar<'_>> = groups
+            .iter()
+            .zip(&anchors)
+            .map(|(group, url)| charts::Bar {
+                label: group.title,
+                value: group.count,
+                url: Some(url),
+            })
+            .collect();
+        if !g.other.is_empty() {
+            bars.push(charts::Bar {
+                label: if groups.is_empty() { "All" } else { "Other" },
+                value: g.other.len(),
+                url: anchors
+                    .last()
+                    .map(String::as_str)
+                    .filter(|_| !groups.is_empty()),
+            });
+        }
+        charts::bars(
+            "chart-groups",
+            &format!("Companies per group: {}", g.trend.title),
+            &bars,
+        )
     }
 
     fn company_page(
@@ -589,6 +984,25 @@ impl<'a> Renderer<'a> {
             trends,
         }
     }
+}
+
+/// Each group's anchor on its trend page: its title as a slug, numbered
+/// when two titles give the same one.
+fn group_ids(g: &Grouped<'_>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    g.groups
+        .iter()
+        .map(|group| {
+            let base = crate::markdown::slugify(group.title);
+            let mut id = base.clone();
+            let mut n = 1;
+            while !seen.insert(id.clone()) {
+                id = format!("{base}-{n}");
+                n += 1;
+            }
+            id
+        })
+        .collect()
 }
 
 /// Lists of snippets to insert into a rendered page. Views carry a short
@@ -758,9 +1172,19 @@ mod tests {
             Job::PackagingList,
             Job::MechanicList,
             Job::NotFound,
+            Job::Robots,
         ];
         for job in jobs {
-            assert!(PAGE_TEMPLATES.contains(&job.template()), "{job:?}");
+            let template = job.template().unwrap_or("none");
+            assert!(PAGE_TEMPLATES.contains(&template), "{job:?}");
+        }
+        for job in [
+            Job::CompaniesJson,
+            Job::CompaniesCsv,
+            Job::TrendsJson,
+            Job::Feed,
+        ] {
+            assert_eq!(job.template(), None, "{job:?}");
         }
     }
 

@@ -23,6 +23,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/term_list.html"),
     ),
     ("404.html", include_str!("../../templates/404.html")),
+    ("robots.txt", include_str!("../../templates/robots.txt")),
     (
         "company_item.html",
         include_str!("../../templates/company_item.html"),
@@ -44,6 +45,7 @@ pub const PAGE_TEMPLATES: &[&str] = &[
     "term.html",
     "term_list.html",
     "404.html",
+    "robots.txt",
 ];
 
 pub const TEMPLATES_DIR: &str = "templates";

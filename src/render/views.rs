@@ -17,6 +17,11 @@ pub struct SiteView<'a> {
     /// The absolute URL canonical links start with; empty when the base URL
     /// is only a path.
     pub canonical_base: &'a str,
+    /// The Atom feed's absolute URL; empty when the base URL is only a path
+    /// (feeds and sitemaps need absolute URLs, so there is none).
+    pub feed_url: &'a str,
+    /// The sitemap's absolute URL, or empty like `feed_url`.
+    pub sitemap_url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -91,6 +96,18 @@ pub struct IndexPage<'a> {
     pub company_count: usize,
     /// `company_row.html` for every company, in reading order.
     pub company_rows: String,
+    pub charts: IndexCharts,
+}
+
+/// The index's charts, as inline SVG.
+#[derive(Serialize)]
+pub struct IndexCharts {
+    /// Companies per packaging value.
+    pub packaging: String,
+    /// Companies per metering mechanic.
+    pub mechanic: String,
+    /// Companies per packaging value and mechanic.
+    pub matrix: String,
 }
 
 #[derive(Serialize)]
@@ -125,6 +142,8 @@ pub struct TrendView<'a> {
     pub groups: Vec<GroupView<'a>>,
     pub other: ItemList,
     pub see_also: Vec<TrendRef<'a>>,
+    /// The size of each group, as inline SVG; empty when nothing matches.
+    pub chart: String,
 }
 
 #[derive(Serialize)]

@@ -295,9 +295,11 @@ impl State {
                         if let Some(set) = jobs.as_mut() {
                             let index = query::index(&self.dataset);
                             set.extend(
-                                render::all_jobs(&self.dataset, &index)
+                                render::all_jobs(&self.dataset, &index, &self.base_url)
                                     .into_iter()
-                                    .filter(|j| names.iter().any(|n| n == j.template())),
+                                    .filter(|j| {
+                                        names.iter().any(|n| Some(n.as_str()) == j.template())
+                                    }),
                             );
                         }
                     } else {
@@ -385,12 +387,18 @@ impl State {
         };
         let full = jobs.is_none() || self.stale;
         let list: Vec<Job> = if full {
-            render::all_jobs(&self.dataset, &index)
+            render::all_jobs(&self.dataset, &index, &self.base_url)
         } else {
-            jobs.unwrap_or_default().into_iter().collect()
+            let mut jobs = jobs.unwrap_or_default();
+            // Content changes ask for the data files by naming one; how
+            // many sitemap parts there are is known only now.
+            if jobs.contains(&Job::CompaniesJson) {
+                jobs.extend(render::data_jobs(&self.dataset, &index, &self.base_url));
+            }
+            jobs.into_iter().collect()
         };
         let fragments = if full {
-            render::fragments(&inputs).map(|f| self.fragments = f)
+            render::fragments(&inputs, true).map(|f| self.fragments = f)
         } else {
             let changed: Vec<usize> = list
                 .iter()
@@ -505,6 +513,7 @@ impl State {
             Job::Trends,
             Job::PackagingList,
             Job::MechanicList,
+            Job::CompaniesJson,
         ]);
         for (t, trend) in self.dataset.trends.iter().enumerate() {
             if lists(trend, &old) || lists(trend, new) {
@@ -562,7 +571,7 @@ impl State {
         self.html.trend_outros[t] = outro;
         let new = &self.dataset.trends[t];
         let mut jobs: BTreeSet<Job> = (0..self.dataset.trends.len()).map(Job::Trend).collect();
-        jobs.extend([Job::Index, Job::Trends]);
+        jobs.extend([Job::Index, Job::Trends, Job::CompaniesJson]);
         let title_changed = old.title != new.title;
         for (i, c) in self.dataset.companies.iter().enumerate() {
             let (before, after) = (lists(&old, c), lists(new, c));

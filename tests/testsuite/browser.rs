@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{Value, json};
 
-use crate::support::{Server, SiteTest, free_port, http, wait_for};
+use crate::support::{Server, SiteTest, free_port, get, http, wait_for};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -116,7 +116,50 @@ impl Browser {
             .unwrap_or("")
             .to_string()
     }
+
+    /// The WebDriver id of the element `css` selects.
+    fn element(&self, css: &str) -> String {
+        let reply = self.call(
+            "POST",
+            &format!("/session/{}/element", self.session),
+            json!({"using": "css selector", "value": css}),
+        );
+        reply["value"][ELEMENT_KEY]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {reply}"))
+            .to_string()
+    }
+
+    /// A real click, as a reader's: the element must be visible and on top.
+    fn click(&self, css: &str) {
+        let id = self.element(css);
+        self.call(
+            "POST",
+            &format!("/session/{}/element/{id}/click", self.session),
+            json!({}),
+        );
+    }
+
+    /// Key presses into the element, as a reader types them.
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.element(css);
+        self.call(
+            "POST",
+            &format!("/session/{}/element/{id}/value", self.session),
+            json!({ "text": text }),
+        );
+    }
+
+    fn string(&self, script: &str) -> String {
+        let v = self.eval(script);
+        v.as_str()
+            .unwrap_or_else(|| panic!("{script} gave {v}"))
+            .to_string()
+    }
 }
+
+/// The key WebDriver names element references by.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 impl Drop for Browser {
     fn drop(&mut self) {
@@ -210,4 +253,314 @@ fn the_open_page_follows_edits_and_shows_build_errors() {
             .text()
             .contains("Credits, edited in the browser test.")
     );
+}
+
+/// The rows of the index's company table a reader sees, top to bottom: each
+/// by its data-slug, or by its first cell's text when it has none.
+fn visible_rows(browser: &Browser) -> Vec<String> {
+    let rows = browser.eval(
+        "return [...document.querySelectorAll('table[data-companies] tbody tr')]
+           .filter(r => r.getClientRects().length > 0)
+           .map(r => r.dataset.slug || r.cells[0].textContent.trim());",
+    );
+    serde_json::from_value(rows).expect("a list of rows")
+}
+
+/// Waits until find.js has loaded the data (or failed to) on this page.
+fn wait_for_find(browser: &Browser, state: &str) {
+    wait_for(15, &format!("find.js to be {state}"), || {
+        browser
+            .eval("var t = document.querySelector('table[data-companies]'); return t && t.dataset.findState;")
+            .as_str()
+            .filter(|s| *s == state)
+            .map(|_| ())
+    });
+}
+
+#[track_caller]
+fn wait_for_rows(browser: &Browser, want: &[&str]) {
+    let mut last = Vec::new();
+    let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        wait_for(10, "the rows", || {
+            last = visible_rows(browser);
+            (last == want).then_some(())
+        })
+    }));
+    assert!(found.is_ok(), "visible rows {last:?}, want {want:?}");
+}
+
+fn count_text(browser: &Browser) -> String {
+    browser.string("return document.querySelector('#company-find [aria-live]').textContent;")
+}
+
+fn query(browser: &Browser) -> String {
+    browser.string("return location.search;")
+}
+
+fn aria_sort(browser: &Browser, column: &str) -> Value {
+    browser.eval(&format!(
+        "return document.querySelector('th[data-sort=\"{column}\"]').getAttribute('aria-sort');"
+    ))
+}
+
+/// A company file: the fixture's shape with these facts.
+fn company(name: &str, category: &str, packaging: &str, mechanic: &str, note: &str) -> String {
+    let host = name.to_lowercase().replace(' ', "-");
+    format!(
+        "+++\nname = \"{name}\"\nwebsite = \"https://{host}.example\"\ncategory = \"{category}\"\n\
+         ai_packaging = \"{packaging}\"\nverified = 2026-09-01\n\n\
+         [metering]\nmechanic = \"{mechanic}\"\nnote = \"{note}\"\n\n\
+         [[sources]]\nurl = \"https://{host}.example/pricing\"\nchecked = 2026-09-01\n+++\n"
+    )
+}
+
+#[test]
+fn the_company_table_filters_searches_sorts_and_keeps_the_view_in_the_url() {
+    if !browser_available() {
+        return;
+    }
+    // The fixture's acme (bundled), beta (add-on) and gamma (none), and three
+    // names a plain sort gets wrong: an accent and numbers.
+    let site = SiteTest::new("minimal");
+    site.write(
+        "content/companies/emile.md",
+        company(
+            "Émile",
+            "design",
+            "add-on",
+            "credits",
+            "Crédits for image generation.",
+        ),
+    );
+    site.write(
+        "content/companies/item-9.md",
+        company("Item 9", "design", "add-on", "seats", "Per seat."),
+    );
+    site.write(
+        "content/companies/item-10.md",
+        company(
+            "Item 10",
+            "developer-tools",
+            "tiered",
+            "requests",
+            "Requests per month.",
+        ),
+    );
+    site.check().assert_ok();
+    let server = Server::start(&site);
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let browser = Browser::start();
+
+    // A shared URL opens on its view.
+    browser.goto(&format!("{base}/?packaging=add-on"));
+    wait_for_find(&browser, "ready");
+    wait_for_rows(&browser, &["beta", "emile", "item-9"]);
+    assert_eq!(count_text(&browser), "3 of 6 companies");
+    assert_eq!(
+        browser.string("return document.querySelector('select[name=packaging]').value;"),
+        "add-on"
+    );
+    assert_eq!(
+        browser.eval("return document.getElementById('company-find').getClientRects().length > 0;"),
+        json!(true),
+        "the controls show"
+    );
+    assert_eq!(aria_sort(&browser, "name"), json!("ascending"));
+    assert_eq!(
+        browser
+            .eval("return document.getElementById('company-find-empty').getClientRects().length;"),
+        json!(0)
+    );
+
+    // Typing searches names, within the packaging filter: Item 10 is tiered.
+    browser.type_into("input[name=q]", "item");
+    wait_for_rows(&browser, &["item-9"]);
+    assert_eq!(count_text(&browser), "1 of 6 companies");
+    // ... and notes, accents ignored: "credit" finds Émile's "Crédits";
+    // Acme's note says credits too, but Acme is bundled.
+    browser.type_into("input[name=q]", "\u{E009}a\u{E000}credit");
+    wait_for_rows(&browser, &["emile"]);
+    let q = query(&browser);
+    assert!(
+        q.contains("q=credit") && q.contains("packaging=add-on"),
+        "{q}"
+    );
+    assert!(
+        !q.contains("sort=") && !q.contains("dir="),
+        "defaults stay out: {q}"
+    );
+
+    // Nothing matches: the empty-state line shows.
+    browser.type_into("input[name=q]", "zzz");
+    wait_for_rows(&browser, &[]);
+    assert_eq!(count_text(&browser), "0 of 6 companies");
+    assert_eq!(
+        browser.eval(
+            "return document.getElementById('company-find-empty').getClientRects().length > 0;"
+        ),
+        json!(true)
+    );
+
+    // Clearing the filters shows all, in locale order: Émile among the Es,
+    // Item 9 before Item 10.
+    browser.click("#company-find button[type=reset]");
+    wait_for_rows(
+        &browser,
+        &["acme", "beta", "emile", "gamma", "item-9", "item-10"],
+    );
+    assert_eq!(count_text(&browser), "6 of 6 companies");
+    wait_for(5, "a clean URL", || {
+        (query(&browser).is_empty()).then_some(())
+    });
+
+    // The Company header flips the name order.
+    browser.click("th[data-sort=name] button");
+    wait_for_rows(
+        &browser,
+        &["item-10", "item-9", "gamma", "emile", "beta", "acme"],
+    );
+    assert_eq!(aria_sort(&browser, "name"), json!("descending"));
+    assert_eq!(query(&browser), "?dir=desc");
+
+    // Another header sorts by its column, ascending; ties keep name order.
+    browser.click("th[data-sort=packaging] button");
+    wait_for_rows(
+        &browser,
+        &["beta", "emile", "item-9", "acme", "gamma", "item-10"],
+    );
+    assert_eq!(aria_sort(&browser, "packaging"), json!("ascending"));
+    assert_eq!(aria_sort(&browser, "name"), Value::Null);
+    assert_eq!(query(&browser), "?sort=packaging");
+    browser.click("th[data-sort=packaging] button");
+    wait_for_rows(
+        &browser,
+        &["item-10", "gamma", "acme", "beta", "emile", "item-9"],
+    );
+    assert_eq!(aria_sort(&browser, "packaging"), json!("descending"));
+    assert_eq!(query(&browser), "?sort=packaging&dir=desc");
+
+    // Sort and filters from the URL together; a value no company has is
+    // dropped rather than hiding everything.
+    browser.goto(&format!(
+        "{base}/?category=design&sort=mechanic&dir=desc&packaging=bogus"
+    ));
+    wait_for_find(&browser, "ready");
+    wait_for_rows(&browser, &["item-9", "emile"]);
+    assert_eq!(aria_sort(&browser, "mechanic"), json!("descending"));
+    assert_eq!(
+        browser.string("return document.querySelector('select[name=category]').value;"),
+        "design"
+    );
+    assert_eq!(query(&browser), "?category=design&sort=mechanic&dir=desc");
+}
+
+#[test]
+fn find_leaves_rows_without_a_slug_and_a_table_without_data_alone() {
+    if !browser_available() {
+        return;
+    }
+    let site = SiteTest::new("minimal");
+    let builtin = |name: &str| {
+        std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("templates")
+                .join(name),
+        )
+        .expect("built-in template")
+    };
+    // A site's own row template that gives Gamma's row no data-slug.
+    let row = builtin("company_row.html");
+    assert!(row.contains("<tr data-slug=\"{{ c.slug }}\">"));
+    site.write(
+        "templates/company_row.html",
+        row.replace(
+            "<tr data-slug=\"{{ c.slug }}\">",
+            "<tr{% if c.slug != \"gamma\" %} data-slug=\"{{ c.slug }}\"{% endif %}>",
+        ),
+    );
+    let server = Server::start(&site);
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let browser = Browser::start();
+
+    browser.goto(&format!("{base}/?packaging=add-on"));
+    wait_for_find(&browser, "ready");
+    wait_for_rows(&browser, &["beta", "Gamma"]);
+    assert_eq!(count_text(&browser), "2 of 3 companies");
+    browser.click("#company-find button[type=reset]");
+    wait_for_rows(&browser, &["acme", "beta", "Gamma"]);
+    browser.click("th[data-sort=name] button");
+    // The row the script cannot match stays, last.
+    wait_for_rows(&browser, &["beta", "acme", "Gamma"]);
+
+    // A table whose data cannot be fetched stays as served.
+    let index = builtin("index.html");
+    assert!(index.contains("data/companies.json"));
+    site.write(
+        "templates/index.html",
+        index.replace("data/companies.json", "data/missing.json"),
+    );
+    wait_for(15, "the rebuilt index", || {
+        get(server.port, "/")
+            .text()
+            .contains("data/missing.json")
+            .then_some(())
+    });
+    browser.goto(&format!("{base}/?packaging=add-on&sort=category"));
+    wait_for_find(&browser, "failed");
+    assert_eq!(visible_rows(&browser), ["acme", "beta", "Gamma"]);
+    assert_eq!(
+        browser.eval("return document.getElementById('company-find').getClientRects().length;"),
+        json!(0),
+        "the controls stay hidden"
+    );
+    assert_eq!(
+        browser.eval("return document.querySelectorAll('thead button').length;"),
+        json!(0)
+    );
+    assert_eq!(aria_sort(&browser, "category"), Value::Null);
+    assert_eq!(query(&browser), "?packaging=add-on&sort=category");
+}
+
+/// What a reader without JavaScript gets: the whole table, and none of the
+/// controls that need the script.
+#[test]
+fn without_javascript_the_index_lists_every_company_and_hides_the_find_controls() {
+    let site = SiteTest::new("minimal");
+    let server = Server::start(&site);
+    let page = get(server.port, "/");
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    for (slug, name) in [("acme", "Acme"), ("beta", "beta"), ("gamma", "Gamma")] {
+        assert!(
+            html.contains(&format!(
+                "<tr data-slug=\"{slug}\"><td><a href=\"/companies/{slug}/\">{name}</a></td>"
+            )),
+            "no row for {slug}"
+        );
+    }
+    let tag = |id: &str| {
+        let at = html
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("no #{id}"));
+        let start = html[..at].rfind('<').expect("<");
+        html[start..at + html[at..].find('>').expect(">")].to_string()
+    };
+    assert!(
+        tag("company-find").contains(" hidden"),
+        "{}",
+        tag("company-find")
+    );
+    assert!(tag("company-find-empty").contains(" hidden"));
+    // The count lives inside the hidden form.
+    let form = &html[html.find("id=\"company-find\"").unwrap()..];
+    assert!(form[..form.find("</form>").expect("</form>")].contains("aria-live=\"polite\""));
+    // The script and the data it fetches are served too.
+    let js = get(server.port, "/find.js");
+    assert_eq!(js.status, 200);
+    assert!(
+        js.header("content-type")
+            .unwrap_or("")
+            .contains("javascript")
+    );
+    assert_eq!(get(server.port, "/data/companies.json").status, 200);
 }

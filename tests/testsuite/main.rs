@@ -4,8 +4,12 @@
 mod browser;
 mod build;
 mod check;
+mod deploy;
 mod errors;
+mod exports;
 mod faults;
+mod feeds;
+mod find;
 mod incremental;
 mod repo_site;
 mod scaffold;

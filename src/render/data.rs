@@ -1,0 +1,371 @@
+//! The dataset published as data: `data/companies.json`,
+//! `data/companies.csv` and `data/trends.json`.
+//!
+//! Each company's JSON object and CSV row is serialized once, with its
+//! snippets, so a file of ten thousand companies is a join, and `serve`
+//! re-serializes only the company that changed. The shapes are documented
+//! in docs/data.md; `SCHEMA_VERSION` changes when a key is renamed or removed.
+
+use serde::{Serialize, Serializer};
+
+use crate::model::{Company, Date};
+use crate::query::Grouped;
+
+/// The version of the published data's shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One company: every front-matter field, plus its slug and page URL. The
+/// Markdown body is prose for its page, and stays there: it is most of a
+/// company's bytes, and readers of the data want the fields.
+/// Keys keep this order in the JSON; absent optional values are `null`.
+#[derive(Serialize)]
+pub struct CompanyRecord<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub url: &'a str,
+    pub website: &'a str,
+    pub category: &'a str,
+    pub ai_packaging: &'static str,
+    pub verified: Date,
+    /// `null` when the entry has no `[metering]` table.
+    pub metering: Option<MeteringRecord<'a>>,
+    pub tiers: Vec<TierRecord<'a>>,
+    pub sources: Vec<SourceRecord<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct MeteringRecord<'a> {
+    pub mechanic: &'static str,
+    pub unit: Option<&'a str>,
+    pub payg: bool,
+    pub note: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct TierRecord<'a> {
+    pub name: &'a str,
+    pub price_usd: Option<Price>,
+    pub period: Option<&'static str>,
+    pub per: Option<&'static str>,
+    pub ai_allowance: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct SourceRecord<'a> {
+    pub url: &'a str,
+    pub checked: Date,
+}
+
+/// A price as the editor wrote it: `20`, not `20.0`.
+#[derive(Clone, Copy)]
+pub struct Price(pub f64);
+
+impl Price {
+    /// Whole prices print without a fraction; validation keeps prices
+    /// finite and non-negative, and below 2^53 every whole f64 is exact.
+    fn whole(self) -> Option<u64> {
+        (self.0.fract() == 0.0 && self.0 < 9_007_199_254_740_992.0).then_some(self.0 as u64)
+    }
+}
+
+impl std::fmt::Display for Price {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.whole() {
+            Some(n) => write!(f, "{n}"),
+            None => write!(f, "{}", self.0),
+        }
+    }
+}
+
+impl Serialize for Price {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.whole() {
+            Some(n) => s.serialize_u64(n),
+            None => s.serialize_f64(self.0),
+        }
+    }
+}
+
+impl<'a> CompanyRecord<'a> {
+    pub fn new(c: &'a Company, url: &'a str) -> CompanyRecord<'a> {
+        CompanyRecord {
+            slug: &c.slug,
+            name: &c.name,
+            url,
+            website: &c.website,
+            category: &c.category,
+            ai_packaging: c.packaging.as_str(),
+            verified: c.verified,
+            metering: c.metering.as_ref().map(|m| MeteringRecord {
+                mechanic: m.mechanic.as_str(),
+                unit: m.unit.as_deref(),
+                payg: m.payg,
+                note: m.note.as_deref(),
+            }),
+            tiers: c
+                .tiers
+                .iter()
+                .map(|t| TierRecord {
+                    name: &t.name,
+                    price_usd: t.price_usd.map(Price),
+                    period: t.period.map(|p| p.as_str()),
+                    per: t.per.map(|p| p.as_str()),
+                    ai_allowance: t.ai_allowance.as_deref(),
+                })
+                .collect(),
+            sources: c
+                .sources
+                .iter()
+                .map(|s| SourceRecord {
+                    url: &s.url,
+                    checked: s.checked,
+                })
+                .collect(),
+        }
+    }
+
+    /// The company as one line of JSON.
+    pub fn json(&self) -> String {
+        // Serializing borrowed strings, numbers and dates cannot fail; an
+        // empty object keeps the file valid should that ever change.
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
+
+    /// The company as one CSV row (CRLF-terminated), its tiers and sources
+    /// padded to `width` so every row has the header's columns.
+    pub fn csv(&self, width: CsvWidth) -> String {
+        let mut cells: Vec<String> = vec![
+            self.slug.into(),
+            self.name.into(),
+            self.url.into(),
+            self.website.into(),
+            self.category.into(),
+            self.ai_packaging.into(),
+            self.verified.to_string(),
+        ];
+        match &self.metering {
+            Some(m) => cells.extend([
+                m.mechanic.into(),
+                m.unit.unwrap_or("").into(),
+                m.payg.to_string(),
+                m.note.unwrap_or("").into(),
+            ]),
+            None => cells.extend(std::iter::repeat_n(String::new(), 4)),
+        }
+        for i in 0..width.tiers {
+            match self.tiers.get(i) {
+                Some(t) => cells.extend([
+                    t.name.into(),
+                    t.price_usd.map(|p| p.to_string()).unwrap_or_default(),
+                    t.period.unwrap_or("").into(),
+                    t.per.unwrap_or("").into(),
+                    t.ai_allowance.unwrap_or("").into(),
+                ]),
+                None => cells.extend(std::iter::repeat_n(String::new(), TIER_COLUMNS.len())),
+            }
+        }
+        for i in 0..width.sources {
+            match self.sources.get(i) {
+                Some(s) => cells.extend([s.url.into(), s.checked.to_string()]),
+                None => cells.extend(std::iter::repeat_n(String::new(), SOURCE_COLUMNS.len())),
+            }
+        }
+        csv_line(&cells)
+    }
+}
+
+const FIXED_COLUMNS: &[&str] = &[
+    "slug",
+    "name",
+    "url",
+    "website",
+    "category",
+    "ai_packaging",
+    "verified",
+    "metering.mechanic",
+    "metering.unit",
+    "metering.payg",
+    "metering.note",
+];
+const TIER_COLUMNS: &[&str] = &["name", "price_usd", "period", "per", "ai_allowance"];
+const SOURCE_COLUMNS: &[&str] = &["url", "checked"];
+
+/// How many tiers and sources the CSV has columns for: the most any
+/// company has.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CsvWidth {
+    pub tiers: usize,
+    pub sources: usize,
+}
+
+impl CsvWidth {
+    pub fn of(companies: &[Company]) -> CsvWidth {
+        companies.iter().fold(CsvWidth::default(), |w, c| CsvWidth {
+            tiers: w.tiers.max(c.tiers.len()),
+            sources: w.sources.max(c.sources.len()),
+        })
+    }
+
+    /// The header row: `tiers.1.name`, … `sources.1.url`, … numbered from 1.
+    pub fn header(self) -> String {
+        let mut cells: Vec<String> = FIXED_COLUMNS.iter().map(|c| c.to_string()).collect();
+        for i in 1..=self.tiers {
+            cells.extend(TIER_COLUMNS.iter().map(|c| format!("tiers.{i}.{c}")));
+        }
+        for i in 1..=self.sources {
+            cells.extend(SOURCE_COLUMNS.iter().map(|c| format!("sources.{i}.{c}")));
+        }
+        csv_line(&cells)
+    }
+}
+
+/// One RFC 4180 record: fields quoted when they need it, CRLF at the end.
+fn csv_line(cells: &[String]) -> String {
+    // A buffer that holds the whole record, even with every byte a doubled
+    // quote: csv-core rescans a field from its start each time a smaller
+    // buffer fills, which turns a 50 MB field into minutes.
+    let room = 2 * cells.iter().map(|c| c.len() + 3).sum::<usize>() + 2;
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .buffer_capacity(room)
+        .from_writer(Vec::with_capacity(room));
+    // Writing to a Vec cannot fail, and a String's fields are UTF-8.
+    let _ = w.write_record(cells);
+    let bytes = w.into_inner().unwrap_or_default();
+    let mut line = String::from_utf8(bytes).unwrap_or_default();
+    // Serve keeps a line per company: not twice its size.
+    line.shrink_to_fit();
+    line
+}
+
+/// `data/companies.json` from every company's line of JSON, in order.
+/// `size` is a guess of the bytes, to allocate once.
+pub fn companies_json<S: AsRef<str>>(lines: impl Iterator<Item = S>, size: usize) -> Vec<u8> {
+    let mut out = String::with_capacity(size + 64);
+    out.push_str(&format!(
+        "{{\"schema_version\":{SCHEMA_VERSION},\n\"companies\":["
+    ));
+    for (i, line) in lines.enumerate() {
+        out.push_str(if i == 0 { "\n" } else { ",\n" });
+        out.push_str(line.as_ref());
+    }
+    out.push_str("\n]}\n");
+    out.into_bytes()
+}
+
+/// `data/companies.csv`: the header, then every company's row, in order.
+pub fn companies_csv<S: AsRef<str>>(
+    width: CsvWidth,
+    rows: impl Iterator<Item = S>,
+    size: usize,
+) -> Vec<u8> {
+    let header = width.header();
+    let mut out = String::with_capacity(header.len() + size);
+    out.push_str(&header);
+    for row in rows {
+        out.push_str(row.as_ref());
+    }
+    out.into_bytes()
+}
+
+#[derive(Serialize)]
+struct TrendsFile<'a> {
+    schema_version: u32,
+    trends: Vec<TrendRecord<'a>>,
+}
+
+#[derive(Serialize)]
+struct TrendRecord<'a> {
+    slug: &'a str,
+    title: &'a str,
+    summary: &'a str,
+    heading: &'a str,
+    url: &'a str,
+    see_also: &'a [String],
+    /// How many companies the trend selects.
+    total: usize,
+    groups: Vec<GroupRecord<'a>>,
+    /// Selected companies no group matched.
+    other: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct GroupRecord<'a> {
+    title: &'a str,
+    /// The group's anchor on the trend page.
+    id: &'a str,
+    companies: Vec<&'a str>,
+}
+
+/// `data/trends.json`: each trend with its groups and their members' slugs,
+/// in page order. `urls[t]` and `ids[t]` are trend `t`'s page URL and group
+/// anchors.
+pub fn trends_json(
+    companies: &[Company],
+    trends: &[Grouped<'_>],
+    urls: &[String],
+    ids: &[Vec<String>],
+) -> Vec<u8> {
+    let slugs = |list: &[usize]| list.iter().map(|&i| companies[i].slug.as_str()).collect();
+    let file = TrendsFile {
+        schema_version: SCHEMA_VERSION,
+        trends: trends
+            .iter()
+            .zip(urls)
+            .zip(ids)
+            .map(|((g, url), ids)| TrendRecord {
+                slug: &g.trend.slug,
+                title: &g.trend.title,
+                summary: &g.trend.summary,
+                heading: &g.trend.heading,
+                url,
+                see_also: &g.trend.see_also,
+                total: g.total,
+                groups: g
+                    .groups
+                    .iter()
+                    .zip(ids)
+                    .map(|(group, id)| GroupRecord {
+                        title: group.title,
+                        id,
+                        companies: slugs(&group.companies),
+                    })
+                    .collect(),
+                other: slugs(&g.other),
+            })
+            .collect(),
+    };
+    let mut out = serde_json::to_vec_pretty(&file).unwrap_or_else(|_| b"{}".to_vec());
+    out.push(b'\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices_keep_the_editors_form() {
+        assert_eq!(Price(20.0).to_string(), "20");
+        assert_eq!(Price(7.99).to_string(), "7.99");
+        assert_eq!(serde_json::to_string(&Price(0.0)).unwrap(), "0");
+        assert_eq!(serde_json::to_string(&Price(9.5)).unwrap(), "9.5");
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        let line = csv_line(&["plain".into(), "a, b".into(), "say \"hi\"\nthen".into()]);
+        assert_eq!(line, "plain,\"a, b\",\"say \"\"hi\"\"\nthen\"\r\n");
+    }
+
+    #[test]
+    fn the_header_numbers_tiers_and_sources_from_one() {
+        let header = CsvWidth {
+            tiers: 2,
+            sources: 1,
+        }
+        .header();
+        assert!(header.contains(",metering.note,tiers.1.name,tiers.1.price_usd,"));
+        assert!(header.ends_with(",tiers.2.ai_allowance,sources.1.url,sources.1.checked\r\n"));
+    }
+}

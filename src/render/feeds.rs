@@ -1,0 +1,223 @@
+//! What crawlers and feed readers fetch: `sitemap.xml` (split into parts
+//! past the protocol's 50,000 URLs) and the Atom feed `atom.xml`. Both need
+//! absolute URLs, so they are written only when the base URL has a host.
+
+use std::borrow::Cow;
+use std::io;
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+
+use crate::model::Date;
+
+/// The most URLs one sitemap file may list (sitemaps.org protocol).
+pub const SITEMAP_LIMIT: usize = 50_000;
+
+/// How many entries the Atom feed carries.
+pub const FEED_ENTRIES: usize = 50;
+
+const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
+const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
+
+pub struct SitemapEntry {
+    pub loc: String,
+    pub lastmod: Option<Date>,
+}
+
+/// How many part files a sitemap of `urls` URLs is split into; 0 when
+/// `sitemap.xml` lists them all itself.
+pub fn sitemap_parts(urls: usize) -> usize {
+    if urls <= SITEMAP_LIMIT {
+        0
+    } else {
+        urls.div_ceil(SITEMAP_LIMIT)
+    }
+}
+
+/// The path of sitemap part `k` (1-based); part 0 is `sitemap.xml`.
+pub fn sitemap_path(k: usize) -> String {
+    if k == 0 {
+        "sitemap.xml".into()
+    } else {
+        format!("sitemap-{k}.xml")
+    }
+}
+
+/// XML 1.0 forbids most control characters even when escaped; a stray one
+/// in a company name must not make the whole feed unreadable.
+fn xml_text(s: &str) -> Cow<'_, str> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && !matches!(c, '\u{fffe}' | '\u{ffff}'))
+    };
+    if s.chars().all(allowed) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.chars().filter(|&c| allowed(c)).collect())
+    }
+}
+
+fn text_element(w: &mut Writer<Vec<u8>>, name: &str, text: &str) -> io::Result<()> {
+    w.create_element(name)
+        .write_text_content(BytesText::new(&xml_text(text)))?;
+    Ok(())
+}
+
+fn writer() -> io::Result<Writer<Vec<u8>>> {
+    let mut w = Writer::new_with_indent(Vec::with_capacity(4096), b' ', 1);
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    Ok(w)
+}
+
+fn finish(w: Writer<Vec<u8>>) -> Vec<u8> {
+    let mut out = w.into_inner();
+    out.push(b'\n');
+    out
+}
+
+/// A `<urlset>` of `entries`.
+pub fn urlset(entries: &[SitemapEntry]) -> io::Result<Vec<u8>> {
+    let mut w = writer()?;
+    w.create_element("urlset")
+        .with_attribute(("xmlns", SITEMAP_NS))
+        .write_inner_content(|w| {
+            for e in entries {
+                w.create_element("url").write_inner_content(|w| {
+                    text_element(w, "loc", &e.loc)?;
+                    if let Some(d) = e.lastmod {
+                        text_element(w, "lastmod", &d.to_string())?;
+                    }
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        })?;
+    Ok(finish(w))
+}
+
+/// A `<sitemapindex>` naming the part files, each with its newest lastmod.
+pub fn sitemap_index(base: &str, parts: &[&[SitemapEntry]]) -> io::Result<Vec<u8>> {
+    let mut w = writer()?;
+    w.create_element("sitemapindex")
+        .with_attribute(("xmlns", SITEMAP_NS))
+        .write_inner_content(|w| {
+            for (k, part) in parts.iter().enumerate() {
+                w.create_element("sitemap").write_inner_content(|w| {
+                    text_element(w, "loc", &format!("{base}{}", sitemap_path(k + 1)))?;
+                    if let Some(d) = part.iter().filter_map(|e| e.lastmod).max() {
+                        text_element(w, "lastmod", &d.to_string())?;
+                    }
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        })?;
+    Ok(finish(w))
+}
+
+/// The feed as a whole.
+pub struct Feed<'a> {
+    pub title: &'a str,
+    pub subtitle: &'a str,
+    /// The site's absolute base URL: the feed's id and its alternate link.
+    pub base: &'a str,
+    pub language: &'a str,
+}
+
+/// A company, as a feed entry.
+pub struct FeedEntry<'a> {
+    pub title: &'a str,
+    /// The company page's absolute URL, which is also the entry's id.
+    pub url: String,
+    pub updated: Date,
+    pub summary: String,
+    /// (term, page URL) of its packaging value and metering mechanic.
+    pub categories: [(&'static str, String); 2],
+}
+
+/// RFC 3339 at midnight UTC: entries carry dates, Atom wants date-times.
+fn timestamp(d: Date) -> String {
+    format!("{d}T00:00:00Z")
+}
+
+/// An Atom feed (RFC 4287) of `entries`, already newest first. Its
+/// `updated` is the newest entry's, so the same content gives the same bytes.
+pub fn atom(feed: &Feed<'_>, entries: &[FeedEntry<'_>]) -> io::Result<Vec<u8>> {
+    let updated = entries.iter().map(|e| e.updated).max().unwrap_or(Date {
+        year: 1970,
+        month: 1,
+        day: 1,
+    });
+    let self_url = format!("{}atom.xml", feed.base);
+    let mut w = writer()?;
+    w.create_element("feed")
+        .with_attribute(("xmlns", ATOM_NS))
+        .with_attribute(("xml:lang", feed.language))
+        .write_inner_content(|w| {
+            text_element(w, "id", feed.base)?;
+            text_element(w, "title", feed.title)?;
+            if !feed.subtitle.is_empty() {
+                text_element(w, "subtitle", feed.subtitle)?;
+            }
+            text_element(w, "updated", &timestamp(updated))?;
+            w.create_element("link")
+                .with_attribute(("rel", "self"))
+                .with_attribute(("type", "application/atom+xml"))
+                .with_attribute(("href", self_url.as_str()))
+                .write_empty()?;
+            w.create_element("link")
+                .with_attribute(("rel", "alternate"))
+                .with_attribute(("type", "text/html"))
+                .with_attribute(("href", feed.base))
+                .write_empty()?;
+            w.create_element("author")
+                .write_inner_content(|w| text_element(w, "name", feed.title))?;
+            w.create_element("generator")
+                .with_attribute(("version", env!("CARGO_PKG_VERSION")))
+                .write_text_content(BytesText::new("trendsite"))?;
+            for e in entries {
+                w.create_element("entry").write_inner_content(|w| {
+                    text_element(w, "id", &e.url)?;
+                    text_element(w, "title", e.title)?;
+                    text_element(w, "updated", &timestamp(e.updated))?;
+                    w.create_element("link")
+                        .with_attribute(("rel", "alternate"))
+                        .with_attribute(("type", "text/html"))
+                        .with_attribute(("href", e.url.as_str()))
+                        .write_empty()?;
+                    for (term, scheme) in &e.categories {
+                        w.create_element("category")
+                            .with_attribute(("term", *term))
+                            .with_attribute(("scheme", scheme.as_str()))
+                            .write_empty()?;
+                    }
+                    text_element(w, "summary", &e.summary)?;
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        })?;
+    Ok(finish(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_dropped_and_markup_escaped() {
+        let entries = [SitemapEntry {
+            loc: "https://example.org/a?b=1&c=<2>\u{1}".into(),
+            lastmod: None,
+        }];
+        let xml = String::from_utf8(urlset(&entries).unwrap()).unwrap();
+        assert!(xml.contains("<loc>https://example.org/a?b=1&amp;c=&lt;2&gt;</loc>"));
+    }
+
+    #[test]
+    fn large_sitemaps_split_at_the_protocol_limit() {
+        assert_eq!(sitemap_parts(SITEMAP_LIMIT), 0);
+        assert_eq!(sitemap_parts(SITEMAP_LIMIT + 1), 2);
+        assert_eq!(sitemap_parts(3 * SITEMAP_LIMIT), 3);
+        assert_eq!(sitemap_path(2), "sitemap-2.xml");
+    }
+}
