@@ -18,6 +18,7 @@ pub mod diag;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod publish;
 pub mod query;
 pub mod render;
 pub mod scaffold;

@@ -58,6 +58,31 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Build the site for its public URL and commit the output as the whole
+    /// tree of a branch (gh-pages), then push it: GitHub Pages serves it.
+    Publish {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The branch that holds the published site; never the one you work on.
+        #[arg(long, default_value = "gh-pages")]
+        branch: String,
+        /// The remote to fetch the branch from and push it to.
+        #[arg(long, default_value = "origin")]
+        remote: String,
+        /// The commit message (default: `Publish <short sha of HEAD>`).
+        #[arg(long, value_name = "TEXT")]
+        message: Option<String>,
+        /// The public URL the site is served under (default: base_url in site.toml).
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Publish even when content/, templates/, static/ or site.toml have
+        /// uncommitted changes.
+        #[arg(long)]
+        allow_dirty: bool,
+        /// Commit to the local branch only; push later with `git push`.
+        #[arg(long)]
+        no_push: bool,
+    },
     /// Preview the site: build it in memory, serve it, rebuild on every save
     /// and reload open pages.
     Serve {
@@ -135,6 +160,89 @@ fn check(root: &std::path::Path, deny_warnings: bool, format: Format) -> ExitCod
     }
 }
 
+/// The warnings of a successful build, and how many more `check` lists.
+fn report_written(written: &trendsite::Written) {
+    report(&written.warnings);
+    if !trendsite::render::has_host(&written.base_url) {
+        eprintln!(
+            "note: the base URL {} is only a path, so sitemap.xml and atom.xml were not written: they need absolute URLs (set base_url in site.toml or pass --base-url https://…)",
+            written.base_url
+        );
+    }
+    if written.more_warnings > 0 {
+        eprintln!(
+            "note: {} more data-quality {}; `trendsite check` lists them",
+            written.more_warnings,
+            if written.more_warnings == 1 {
+                "warning"
+            } else {
+                "warnings"
+            }
+        );
+    }
+}
+
+/// `trendsite publish`: the work is in `trendsite::publish`; this reports it.
+fn publish(opts: &trendsite::publish::Options) -> ExitCode {
+    use trendsite::publish::{Commit, PublishError, Push};
+    let published = match trendsite::publish::publish(opts) {
+        Ok(p) => p,
+        Err(PublishError::Build(trendsite::BuildError::Content(diags))) => {
+            report(&diags);
+            eprintln!(
+                "error: publish failed: {}; nothing was committed or pushed",
+                diags.summary()
+            );
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    report_written(&published.written);
+    if !published.dirty.is_empty() {
+        eprintln!("warning: published with uncommitted changes (--allow-dirty):");
+        for file in &published.dirty {
+            eprintln!("  {file}");
+        }
+    }
+    if published.base_url.starts_with('/') {
+        eprintln!(
+            "note: pages link from {} on whatever host serves them, and have no absolute canonical URL; pass --base-url https://<user>.github.io/<repo>/ or set base_url in site.toml",
+            published.base_url
+        );
+    }
+    let written = &published.written;
+    match &published.commit {
+        Commit::New { sha, parent } => eprintln!(
+            "Published {} files, {} KB built for {} → {} as commit {sha} on {} ({})",
+            written.files,
+            written.bytes / 1024,
+            published.base_url,
+            published.out.display(),
+            opts.branch,
+            match parent {
+                Some(p) => format!("after {p}"),
+                None => "its first commit".to_string(),
+            }
+        ),
+        Commit::Unchanged { tip } => eprintln!(
+            "nothing changed since the last publish ({} at {tip}); no commit made",
+            opts.branch
+        ),
+    }
+    match published.push {
+        Push::Pushed => eprintln!("Pushed {} to {}", opts.branch, opts.remote),
+        Push::Skipped => eprintln!(
+            "Not pushed (--no-push); `git push {} {}` sends it",
+            opts.remote, opts.branch
+        ),
+        Push::UpToDate => {}
+    }
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -161,18 +269,7 @@ fn main() -> ExitCode {
             };
             match trendsite::build_to(&root, base_url.as_deref(), &out) {
                 Ok(written) => {
-                    report(&written.warnings);
-                    if written.more_warnings > 0 {
-                        eprintln!(
-                            "note: {} more data-quality {}; `trendsite check` lists them",
-                            written.more_warnings,
-                            if written.more_warnings == 1 {
-                                "warning"
-                            } else {
-                                "warnings"
-                            }
-                        );
-                    }
+                    report_written(&written);
                     if timings {
                         for (stage, time) in &written.timings.0 {
                             eprintln!("{:>9.1} ms  {stage}", time.as_secs_f64() * 1000.0);
@@ -249,5 +346,22 @@ fn main() -> ExitCode {
             deny_warnings,
             format,
         } => check(&root, deny_warnings, format),
+        Command::Publish {
+            root,
+            branch,
+            remote,
+            message,
+            base_url,
+            allow_dirty,
+            no_push,
+        } => publish(&trendsite::publish::Options {
+            root,
+            branch,
+            remote,
+            message,
+            base_url,
+            allow_dirty,
+            push: !no_push,
+        }),
     }
 }

@@ -92,6 +92,7 @@ fn a_path_only_base_url_writes_no_sitemap_or_feed_and_says_why() {
     let robots = std::fs::read_to_string(site.out().join("robots.txt")).expect("robots");
     assert!(!robots.contains("Sitemap:"), "{robots}");
     assert!(!site.page("").contains("application/atom+xml"));
+    run.assert_stderr_contains("only a path, so sitemap.xml and atom.xml were not written");
 }
 
 /// A company file named `name`, last checked on `verified`.

@@ -11,6 +11,7 @@ mod faults;
 mod feeds;
 mod find;
 mod incremental;
+mod publish;
 mod repo_site;
 mod scaffold;
 mod serve;
