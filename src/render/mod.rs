@@ -138,6 +138,21 @@ impl Job {
     }
 }
 
+impl Job {
+    /// Where a data file goes; `None` for pages, whose paths come from
+    /// their slugs as they render.
+    pub fn data_path(self) -> Option<String> {
+        match self {
+            Job::CompaniesJson => Some("data/companies.json".into()),
+            Job::CompaniesCsv => Some("data/companies.csv".into()),
+            Job::TrendsJson => Some("data/trends.json".into()),
+            Job::Sitemap(k) => Some(feeds::sitemap_path(k)),
+            Job::Feed => Some("atom.xml".into()),
+            _ => None,
+        }
+    }
+}
+
 /// Every page and file of the site. The sitemap and the feed need absolute
 /// URLs: without a host in `base_url` they are left out.
 pub fn all_jobs(ds: &Dataset, index: &Index<'_>, base_url: &str) -> Vec<Job> {
@@ -502,44 +517,41 @@ impl<'a> Renderer<'a> {
     fn data_file(&self, job: Job, fragments: &Fragments) -> Result<Page, Vec<Diagnostic>> {
         let ds = self.inputs.dataset;
         let index = self.inputs.index;
-        let (path, bytes) = match job {
+        let n = ds.companies.len();
+        let bytes = match job {
+            Job::CompaniesJson if fragments.json.len() == n => {
+                let size = fragments.json.iter().map(|l| l.len() + 2).sum();
+                Ok(data::companies_json(fragments.json.iter(), size))
+            }
             Job::CompaniesJson => {
-                let bytes = if fragments.json.len() == ds.companies.len() {
-                    let size = fragments.json.iter().map(|l| l.len() + 2).sum();
-                    data::companies_json(fragments.json.iter(), size)
-                } else {
-                    let lines = (0..ds.companies.len())
-                        .map(|i| self.record(i, &self.absolute_company_url(i)).json());
-                    data::companies_json(lines, ds.companies.len() * 700)
-                };
-                ("data/companies.json".to_string(), Ok(bytes))
+                let lines = (0..n).map(|i| self.record(i, &self.absolute_company_url(i)).json());
+                Ok(data::companies_json(lines, n * 700))
+            }
+            Job::CompaniesCsv if fragments.csv.len() == n => {
+                let size = fragments.csv.iter().map(String::len).sum();
+                Ok(data::companies_csv(
+                    fragments.csv_width,
+                    fragments.csv.iter(),
+                    size,
+                ))
             }
             Job::CompaniesCsv => {
-                let bytes = if fragments.csv.len() == ds.companies.len() {
-                    let size = fragments.csv.iter().map(String::len).sum();
-                    data::companies_csv(fragments.csv_width, fragments.csv.iter(), size)
-                } else {
-                    let width = data::CsvWidth::of(&ds.companies);
-                    let rows = (0..ds.companies.len())
-                        .map(|i| self.record(i, &self.absolute_company_url(i)).csv(width));
-                    data::companies_csv(width, rows, ds.companies.len() * 500)
-                };
-                ("data/companies.csv".to_string(), Ok(bytes))
+                let width = data::CsvWidth::of(&ds.companies);
+                let rows = (0..n).map(|i| self.record(i, &self.absolute_company_url(i)).csv(width));
+                Ok(data::companies_csv(width, rows, n * 500))
             }
             Job::TrendsJson => {
                 let urls: Vec<String> = (0..ds.trends.len())
                     .map(|t| self.absolute(&self.urls.trends[t]))
                     .collect();
                 let ids: Vec<Vec<String>> = index.trends.iter().map(group_ids).collect();
-                (
-                    "data/trends.json".to_string(),
-                    Ok(data::trends_json(&ds.companies, &index.trends, &urls, &ids)),
-                )
+                Ok(data::trends_json(&ds.companies, &index.trends, &urls, &ids))
             }
-            Job::Sitemap(k) => (feeds::sitemap_path(k), self.sitemap(k)),
-            Job::Feed => ("atom.xml".to_string(), self.feed()),
+            Job::Sitemap(k) => self.sitemap(k),
+            Job::Feed => self.feed(),
             _ => unreachable!("{job:?} renders with a template"),
         };
+        let path = job.data_path().unwrap_or_default();
         match bytes {
             Ok(bytes) => Ok(Page {
                 path,

@@ -5,7 +5,7 @@
 //! a request sees one build or the next, never a mix. Paths are looked up in
 //! that map, never on disk, so no request can reach a file outside the site.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
 use std::sync::{Arc, RwLock};
 
@@ -44,6 +44,9 @@ pub struct Snapshot {
     pub files: HashMap<Arc<str>, Arc<Served>>,
     /// The current build errors as the overlay shows them; `None` when clean.
     pub errors: Option<String>,
+    /// Files whose new bytes are still being rendered (the data files, after
+    /// pages): a request for one waits for the snapshot that has them.
+    pub pending: HashSet<Arc<str>>,
 }
 
 /// A message to every open page.
@@ -64,6 +67,9 @@ pub struct Shared {
     /// name that resolves to 127.0.0.1 (DNS rebinding).
     pub loopback_only: bool,
     pub notices: broadcast::Sender<Notice>,
+    /// The number of the build last published, for requests waiting on a
+    /// pending file.
+    pub builds: tokio::sync::watch::Sender<u64>,
     /// Differs between server processes, so a page that reconnects after a
     /// restart knows to reload.
     pub instance: u64,
@@ -77,6 +83,7 @@ impl Shared {
             .map_or(0, |d| d.as_nanos() as u64)
             ^ u64::from(std::process::id());
         Arc::new(Shared {
+            builds: tokio::sync::watch::Sender::new(snapshot.build),
             snapshot: RwLock::new(Arc::new(snapshot)),
             loopback_only,
             notices,
@@ -92,10 +99,30 @@ impl Shared {
     }
 
     pub fn publish(&self, snapshot: Snapshot) {
+        let build = snapshot.build;
         let snapshot = Arc::new(snapshot);
         match self.snapshot.write() {
             Ok(mut s) => *s = snapshot,
             Err(poisoned) => *poisoned.into_inner() = snapshot,
+        }
+        self.builds.send_replace(build);
+    }
+
+    /// The current snapshot once `key` is no longer pending in it. The
+    /// wait is milliseconds; the deadline only guards against a rebuild
+    /// thread that died.
+    pub async fn settled(&self, key: &str) -> Arc<Snapshot> {
+        let mut builds = self.builds.subscribe();
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let snapshot = self.current();
+            if !snapshot.pending.contains(key) {
+                return snapshot;
+            }
+            match tokio::time::timeout_at(deadline, builds.changed()).await {
+                Ok(Ok(())) => {}
+                _ => return snapshot,
+            }
         }
     }
 
@@ -318,7 +345,10 @@ async fn site(
         Ok(k) => k,
         Err(_) => return plain(StatusCode::BAD_REQUEST, "bad request path\n"),
     };
-    let snapshot = shared.current();
+    let mut snapshot = shared.current();
+    if snapshot.pending.contains(key.as_str()) {
+        snapshot = shared.settled(&key).await;
+    }
     let build = HeaderValue::from(snapshot.build);
     let Some(file) = snapshot.files.get(key.as_str()) else {
         let folder = format!("{key}/index.html");
@@ -454,6 +484,34 @@ mod tests {
         ] {
             assert!(!is_loopback_host(host), "{host}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_pending_file_is_served_from_the_snapshot_that_has_it() {
+        let shared = Shared::new(Snapshot::default(), true);
+        let key: Arc<str> = Arc::from("data/companies.json");
+        shared.publish(Snapshot {
+            build: 1,
+            pending: [key.clone()].into_iter().collect(),
+            ..Snapshot::default()
+        });
+        let waiter = {
+            let shared = shared.clone();
+            tokio::spawn(async move { shared.settled("data/companies.json").await.build })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        assert!(!waiter.is_finished(), "it waits while the file is pending");
+        shared.publish(Snapshot {
+            build: 2,
+            ..Snapshot::default()
+        });
+        let build = tokio::time::timeout(std::time::Duration::from_secs(5), waiter)
+            .await
+            .expect("settles")
+            .expect("task");
+        assert_eq!(build, 2);
+        // Other files never wait.
+        assert_eq!(shared.settled("index.html").await.build, 2);
     }
 
     #[test]

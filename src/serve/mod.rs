@@ -88,6 +88,11 @@ pub fn next_snapshot(prev: &Snapshot, state: &State, outcome: &Outcome, instance
         build,
         files,
         errors,
+        pending: outcome
+            .deferred
+            .iter()
+            .map(|p| Arc::from(p.as_str()))
+            .collect(),
     }
 }
 
@@ -163,6 +168,24 @@ fn report(outcome: &Outcome, what: &str) {
 }
 
 /// Runs the preview server until Ctrl-C.
+/// Renders the data files a rebuild left until its pages were out, and
+/// serves them; requests for them wait until then.
+fn finish_deferred(state: &mut State, shared: &Shared) {
+    if let Some(outcome) = state.finish_deferred() {
+        let next = next_snapshot(&shared.current(), state, &outcome, shared.instance);
+        shared.publish(next);
+    } else if !shared.current().pending.is_empty() {
+        // Nothing came of them (the site has errors): stop the wait.
+        let current = shared.current();
+        shared.publish(Snapshot {
+            build: current.build + 1,
+            files: current.files.clone(),
+            errors: current.errors.clone(),
+            pending: Default::default(),
+        });
+    }
+}
+
 pub fn run(opts: Options) -> Result<(), ServeError> {
     let root = std::path::absolute(&opts.root).unwrap_or_else(|_| opts.root.clone());
     let (mut state, outcome) = State::load(&root, "/");
@@ -211,8 +234,9 @@ pub fn run(opts: Options) -> Result<(), ServeError> {
             if batch.is_empty() {
                 continue;
             }
-            let outcome = state.apply(&batch);
+            let outcome = state.apply_deferring(&batch);
             let Some(notice) = notice_for(&outcome) else {
+                finish_deferred(&mut state, &rebuild_shared);
                 if !outcome.warnings.is_empty() || outcome.more_warnings > 0 || outcome.rendered > 0
                 {
                     report(&outcome, &describe(&rebuild_root, &batch));
@@ -227,6 +251,7 @@ pub fn run(opts: Options) -> Result<(), ServeError> {
             );
             rebuild_shared.publish(next);
             rebuild_shared.notify(notice);
+            finish_deferred(&mut state, &rebuild_shared);
             report(&outcome, &describe(&rebuild_root, &batch));
         }
     });

@@ -75,6 +75,9 @@ pub struct Outcome {
     pub removed: Vec<String>,
     /// How many pages were rendered with templates.
     pub rendered: usize,
+    /// Data files left for `State::finish_deferred`: the old bytes are
+    /// still in the pages until then.
+    pub deferred: Vec<String>,
     /// The problems that keep the site from building, if any; the pages are
     /// then those of the last good build.
     pub errors: Vec<Diagnostic>,
@@ -117,6 +120,10 @@ pub struct State {
     /// The pages lag behind the dataset (a change arrived while the site had
     /// errors), so the next clean rebuild renders everything.
     stale: bool,
+    /// Leave the data files of an incremental rebuild for later.
+    defer_data: bool,
+    /// The data files waiting for `finish_deferred`.
+    deferred: BTreeSet<Job>,
 }
 
 fn read_statics(statics: Vec<Page>) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
@@ -165,6 +172,8 @@ impl State {
             pages: BTreeMap::new(),
             errors: BTreeMap::new(),
             stale: true,
+            defer_data: false,
+            deferred: BTreeSet::new(),
         };
         let outcome = state.reload();
         (state, outcome)
@@ -215,6 +224,51 @@ impl State {
         let mut outcome = self.finish(true, None, statics, Vec::new(), start);
         outcome.warnings.extend(warnings);
         outcome
+    }
+
+    /// Applies a batch of changed paths like `apply`, but leaves the data
+    /// files (JSON, CSV, sitemap, feed: each a pass over every company) to
+    /// `finish_deferred`, so browsers can reload the pages first.
+    pub fn apply_deferring(&mut self, paths: &[PathBuf]) -> Outcome {
+        self.defer_data = true;
+        let outcome = self.apply(paths);
+        self.defer_data = false;
+        outcome
+    }
+
+    /// Renders the data files `apply_deferring` left, if any.
+    pub fn finish_deferred(&mut self) -> Option<Outcome> {
+        if self.deferred.is_empty() {
+            return None;
+        }
+        if !self.errors.is_empty() {
+            // Rendered with the next clean rebuild, which renders everything.
+            self.deferred.clear();
+            self.stale = true;
+            return None;
+        }
+        let start = Instant::now();
+        let jobs = std::mem::take(&mut self.deferred);
+        let templates = self.templates.as_ref()?;
+        let index = query::index(&self.dataset);
+        let inputs = render::Inputs {
+            dataset: &self.dataset,
+            index: &index,
+            html: &self.html,
+            links: &self.links,
+            templates,
+            base_url: &self.base_url,
+        };
+        let list: Vec<Job> = jobs.into_iter().collect();
+        let mut outcome = Outcome::default();
+        match render::render_jobs(&inputs, &self.fragments, &list) {
+            Ok(pages) => {
+                self.insert_pages(pages, &mut outcome);
+            }
+            Err(d) => self.render_failed(d, &mut outcome),
+        }
+        outcome.millis = start.elapsed().as_secs_f64() * 1000.0;
+        Some(outcome)
     }
 
     /// Applies a batch of changed paths.
@@ -387,6 +441,7 @@ impl State {
         };
         let full = jobs.is_none() || self.stale;
         let list: Vec<Job> = if full {
+            self.deferred.clear();
             render::all_jobs(&self.dataset, &index, &self.base_url)
         } else {
             let mut jobs = jobs.unwrap_or_default();
@@ -394,6 +449,13 @@ impl State {
             // many sitemap parts there are is known only now.
             if jobs.contains(&Job::CompaniesJson) {
                 jobs.extend(render::data_jobs(&self.dataset, &index, &self.base_url));
+            }
+            if self.defer_data {
+                let (data, pages): (BTreeSet<Job>, BTreeSet<Job>) =
+                    jobs.into_iter().partition(|j| j.data_path().is_some());
+                outcome.deferred = data.iter().filter_map(|j| j.data_path()).collect();
+                self.deferred.extend(data);
+                jobs = pages;
             }
             jobs.into_iter().collect()
         };
@@ -430,11 +492,7 @@ impl State {
                     outcome.full = true;
                     removed.clear();
                 }
-                for page in pages {
-                    let (path, b) = bytes(page);
-                    outcome.changed.push(path.clone());
-                    self.pages.insert(path, b);
-                }
+                self.insert_pages(pages, &mut outcome);
                 for path in removed {
                     if self.pages.remove(&path).is_some() {
                         outcome.removed.push(path);
@@ -442,15 +500,27 @@ impl State {
                 }
                 self.stale = false;
             }
-            Err(d) => {
-                self.errors
-                    .insert(TEMPLATES_KEY.to_string(), d.into_iter().collect());
-                self.stale = true;
-                outcome.errors = self.errors();
-            }
+            Err(d) => self.render_failed(d, &mut outcome),
         }
         outcome.millis = start.elapsed().as_secs_f64() * 1000.0;
         outcome
+    }
+
+    fn insert_pages(&mut self, pages: Vec<Page>, outcome: &mut Outcome) {
+        for page in pages {
+            let (path, b) = bytes(page);
+            outcome.changed.push(path.clone());
+            self.pages.insert(path, b);
+        }
+    }
+
+    /// A template failed on a page: the site keeps its last good pages and
+    /// renders everything once the template is fixed.
+    fn render_failed(&mut self, d: Diagnostics, outcome: &mut Outcome) {
+        self.errors
+            .insert(TEMPLATES_KEY.to_string(), d.into_iter().collect());
+        self.stale = true;
+        outcome.errors = self.errors();
     }
 
     /// The paths of the static files: what a full render must keep.

@@ -232,6 +232,31 @@ fn incremental_rebuilds_equal_a_full_build_after_every_edit() {
 }
 
 #[test]
+fn deferred_data_files_catch_up_with_the_pages() {
+    let site = SiteTest::new("minimal");
+    let (mut state, _) = State::load(&site.root, "/");
+    let json_before = pages(&state)["data/companies.json"].clone();
+    site.edit(
+        ACME,
+        "Credits with `limits` per tier.",
+        "Credits, deferred.",
+    );
+    let o = state.apply_deferring(&[site.root.join(ACME)]);
+    assert!(
+        o.deferred.contains(&"data/companies.json".to_string()),
+        "{:?}",
+        o.deferred
+    );
+    assert!(o.changed.contains(&"companies/acme/index.html".to_string()));
+    // Until finished, the old data is what there is.
+    assert_eq!(pages(&state)["data/companies.json"], json_before);
+    let done = state.finish_deferred().expect("data files to render");
+    assert!(done.changed.contains(&"data/companies.csv".to_string()));
+    assert!(state.finish_deferred().is_none(), "nothing left");
+    assert_same(&state, &site, "deferred");
+}
+
+#[test]
 fn a_site_with_errors_at_start_serves_once_fixed() {
     let site = SiteTest::new("minimal");
     site.edit(

@@ -44,6 +44,45 @@ fn an_edit_is_served_and_announced_to_open_pages() {
 }
 
 #[test]
+fn data_files_asked_for_right_after_a_reload_are_already_new() {
+    let site = SiteTest::new("minimal");
+    // Enough companies that the data files take longer to render than a
+    // request takes to arrive after the reload event.
+    let beta = site.read("content/companies/beta.md");
+    for i in 0..1000 {
+        site.write(
+            &format!("content/companies/bulk-{i:04}.md"),
+            beta.replacen("name = \"beta\"", &format!("name = \"Bulk {i:04}\""), 1),
+        );
+    }
+    let server = Server::start(&site);
+    let events = Events::subscribe(server.port);
+    let before = get(server.port, "/data/companies.json");
+    assert_eq!(before.status, 200);
+    assert_eq!(before.header("content-type"), Some("application/json"));
+    assert!(before.text().contains("\"schema_version\":1"));
+    for round in 0..5 {
+        let note = format!("Credits, edition {round}.");
+        let text = site.read(ACME);
+        let old = text
+            .lines()
+            .find(|l| l.starts_with("note = "))
+            .expect("a note")
+            .to_string();
+        site.write(ACME, text.replacen(&old, &format!("note = \"{note}\""), 1));
+        wait_for(10, "the reload event", || {
+            (events.count("reload") > round).then_some(())
+        });
+        // The data files render after the pages; a request in between
+        // waits for them rather than getting the old bytes.
+        let json = get(server.port, "/data/companies.json");
+        assert!(json.text().contains(&note), "round {round}");
+        let csv = get(server.port, "/data/companies.csv");
+        assert!(csv.text().contains(&note), "round {round}");
+    }
+}
+
+#[test]
 fn errors_are_shown_while_the_last_good_site_is_served() {
     let site = SiteTest::new("minimal");
     let server = Server::start(&site);
