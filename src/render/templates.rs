@@ -78,16 +78,20 @@ fn tera_message(e: &tera::Error) -> String {
 /// Unicode bidi controls are shown as `[U+202E]`: left in, a control in a
 /// company name could reorder the text of the whole line around it.
 pub fn escape_html(input: &str) -> String {
+    let bytes = input.as_bytes();
     // Most values (names, URLs, slugs) need no escaping at all; bidi
     // controls are multi-byte, starting with 0xE2.
-    if !input
-        .bytes()
-        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xE2))
-    {
+    let special = |b: u8| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xE2);
+    let Some(first) = bytes.iter().position(|&b| special(b)) else {
         return input.to_string();
-    }
-    let mut out = String::with_capacity(input.len() + input.len() / 8);
-    for ch in input.chars() {
+    };
+    let mut out = String::with_capacity(input.len() + input.len() / 8 + 8);
+    out.push_str(&input[..first]);
+    let mut rest = &input[first..];
+    // Copy the runs between special bytes whole; only those are looked at.
+    while let Some(at) = rest.bytes().position(special) {
+        out.push_str(&rest[..at]);
+        let ch = rest[at..].chars().next().unwrap_or('\0');
         match ch {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -95,9 +99,11 @@ pub fn escape_html(input: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             c if is_bidi_control(c) => out.push_str(&format!("[U+{:04X}]", c as u32)),
-            _ => out.push(ch),
+            c => out.push(c),
         }
+        rest = &rest[at + ch.len_utf8()..];
     }
+    out.push_str(rest);
     out
 }
 
@@ -214,6 +220,8 @@ mod tests {
         assert_eq!(escape_html("Acme\u{202E}moc"), "Acme[U+202E]moc");
         assert_eq!(escape_html("\u{2067}x\u{2069}"), "[U+2067]x[U+2069]");
         assert_eq!(escape_html("€ — ok"), "€ — ok");
+        assert_eq!(escape_html("a—b & c\u{202E}d"), "a—b &amp; c[U+202E]d");
+        assert_eq!(escape_html("—"), "—");
     }
 
     #[test]
