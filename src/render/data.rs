@@ -134,44 +134,82 @@ impl<'a> CompanyRecord<'a> {
     /// The company as one CSV row (CRLF-terminated), its tiers and sources
     /// padded to `width` so every row has the header's columns.
     pub fn csv(&self, width: CsvWidth) -> String {
-        let mut cells: Vec<String> = vec![
-            self.slug.into(),
-            self.name.into(),
-            self.url.into(),
-            self.website.into(),
-            self.category.into(),
-            self.ai_packaging.into(),
-            self.verified.to_string(),
-        ];
+        let mut w = csv_writer(Vec::new(), 64 * 1024);
+        // Writing to a Vec cannot fail.
+        let _ = self.write_csv(&mut w, width);
+        let mut line = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+        // Serve keeps a line per company: not with room to spare.
+        line.shrink_to_fit();
+        line
+    }
+
+    /// Writes the company's row field by field, without building it first.
+    fn write_csv<W: std::io::Write>(
+        &self,
+        w: &mut csv::Writer<W>,
+        width: CsvWidth,
+    ) -> csv::Result<()> {
+        for cell in [
+            self.slug,
+            self.name,
+            self.url,
+            self.website,
+            self.category,
+            self.ai_packaging,
+        ] {
+            w.write_field(cell)?;
+        }
+        w.write_field(self.verified.to_string())?;
         match &self.metering {
-            Some(m) => cells.extend([
-                m.mechanic.into(),
-                m.unit.unwrap_or("").into(),
-                m.payg.to_string(),
-                m.note.unwrap_or("").into(),
-            ]),
-            None => cells.extend(std::iter::repeat_n(String::new(), 4)),
+            Some(m) => {
+                w.write_field(m.mechanic)?;
+                w.write_field(m.unit.unwrap_or(""))?;
+                w.write_field(if m.payg { "true" } else { "false" })?;
+                w.write_field(m.note.unwrap_or(""))?;
+            }
+            None => empty_fields(w, 4)?,
         }
         for i in 0..width.tiers {
             match self.tiers.get(i) {
-                Some(t) => cells.extend([
-                    t.name.into(),
-                    t.price_usd.map(|p| p.to_string()).unwrap_or_default(),
-                    t.period.unwrap_or("").into(),
-                    t.per.unwrap_or("").into(),
-                    t.ai_allowance.unwrap_or("").into(),
-                ]),
-                None => cells.extend(std::iter::repeat_n(String::new(), TIER_COLUMNS.len())),
+                Some(t) => {
+                    w.write_field(t.name)?;
+                    w.write_field(t.price_usd.map(|p| p.to_string()).unwrap_or_default())?;
+                    w.write_field(t.period.unwrap_or(""))?;
+                    w.write_field(t.per.unwrap_or(""))?;
+                    w.write_field(t.ai_allowance.unwrap_or(""))?;
+                }
+                None => empty_fields(w, TIER_COLUMNS.len())?,
             }
         }
         for i in 0..width.sources {
             match self.sources.get(i) {
-                Some(s) => cells.extend([s.url.into(), s.checked.to_string()]),
-                None => cells.extend(std::iter::repeat_n(String::new(), SOURCE_COLUMNS.len())),
+                Some(s) => {
+                    w.write_field(s.url)?;
+                    w.write_field(s.checked.to_string())?;
+                }
+                None => empty_fields(w, SOURCE_COLUMNS.len())?,
             }
         }
-        csv_line(&cells)
+        w.write_record(None::<&[u8]>)
     }
+}
+
+fn empty_fields<W: std::io::Write>(w: &mut csv::Writer<W>, n: usize) -> csv::Result<()> {
+    for _ in 0..n {
+        w.write_field("")?;
+    }
+    Ok(())
+}
+
+/// An RFC 4180 writer: fields quoted when they need it, CRLF after each
+/// record. csv-core rescans a field from its start each time a buffer
+/// smaller than the field fills, so the buffer is generous: with 8 KB, a
+/// 50 MB field took minutes.
+fn csv_writer<W: std::io::Write>(out: W, buffer: usize) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .buffer_capacity(buffer)
+        .from_writer(out)
 }
 
 const FIXED_COLUMNS: &[&str] = &[
@@ -219,23 +257,12 @@ impl CsvWidth {
     }
 }
 
-/// One RFC 4180 record: fields quoted when they need it, CRLF at the end.
+/// One RFC 4180 record.
 fn csv_line(cells: &[String]) -> String {
-    // A buffer that holds the whole record, even with every byte a doubled
-    // quote: csv-core rescans a field from its start each time a smaller
-    // buffer fills, which turns a 50 MB field into minutes.
-    let room = 2 * cells.iter().map(|c| c.len() + 3).sum::<usize>() + 2;
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .buffer_capacity(room)
-        .from_writer(Vec::with_capacity(room));
+    let mut w = csv_writer(Vec::new(), 64 * 1024);
     // Writing to a Vec cannot fail, and a String's fields are UTF-8.
     let _ = w.write_record(cells);
-    let bytes = w.into_inner().unwrap_or_default();
-    let mut line = String::from_utf8(bytes).unwrap_or_default();
-    // Serve keeps a line per company: not twice its size.
-    line.shrink_to_fit();
-    line
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 /// `data/companies.json` from every company's line of JSON, in order.
@@ -266,6 +293,43 @@ pub fn companies_csv<S: AsRef<str>>(
         out.push_str(row.as_ref());
     }
     out.into_bytes()
+}
+
+/// `data/companies.json` written straight from the records, for a build,
+/// which keeps no per-company lines.
+pub fn companies_json_from<'a>(
+    records: impl Iterator<Item = CompanyRecord<'a>>,
+    size: usize,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(size + 64);
+    out.extend_from_slice(
+        format!("{{\"schema_version\":{SCHEMA_VERSION},\n\"companies\":[").as_bytes(),
+    );
+    for (i, record) in records.enumerate() {
+        out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+        if serde_json::to_writer(&mut out, &record).is_err() {
+            out.extend_from_slice(b"{}");
+        }
+    }
+    out.extend_from_slice(b"\n]}\n");
+    out
+}
+
+/// `data/companies.csv` written straight from the records, like
+/// `companies_json_from`.
+pub fn companies_csv_from<'a>(
+    width: CsvWidth,
+    records: impl Iterator<Item = CompanyRecord<'a>>,
+    size: usize,
+) -> Vec<u8> {
+    let mut out = width.header().into_bytes();
+    out.reserve(size);
+    let mut w = csv_writer(out, 1024 * 1024);
+    for record in records {
+        // Writing to a Vec cannot fail.
+        let _ = record.write_csv(&mut w, width);
+    }
+    w.into_inner().unwrap_or_default()
 }
 
 #[derive(Serialize)]

@@ -524,8 +524,9 @@ impl<'a> Renderer<'a> {
                 Ok(data::companies_json(fragments.json.iter(), size))
             }
             Job::CompaniesJson => {
-                let lines = (0..n).map(|i| self.record(i, &self.absolute_company_url(i)).json());
-                Ok(data::companies_json(lines, n * 700))
+                let urls: Vec<String> = (0..n).map(|i| self.absolute_company_url(i)).collect();
+                let records = urls.iter().enumerate().map(|(i, url)| self.record(i, url));
+                Ok(data::companies_json_from(records, n * 700))
             }
             Job::CompaniesCsv if fragments.csv.len() == n => {
                 let size = fragments.csv.iter().map(String::len).sum();
@@ -537,8 +538,9 @@ impl<'a> Renderer<'a> {
             }
             Job::CompaniesCsv => {
                 let width = data::CsvWidth::of(&ds.companies);
-                let rows = (0..n).map(|i| self.record(i, &self.absolute_company_url(i)).csv(width));
-                Ok(data::companies_csv(width, rows, n * 500))
+                let urls: Vec<String> = (0..n).map(|i| self.absolute_company_url(i)).collect();
+                let records = urls.iter().enumerate().map(|(i, url)| self.record(i, url));
+                Ok(data::companies_csv_from(width, records, n * 350))
             }
             Job::TrendsJson => {
                 let urls: Vec<String> = (0..ds.trends.len())
