@@ -196,13 +196,13 @@ fn filter(
         }
         let Some(field) = Field::parse(key.get_ref()) else {
             let paths: Vec<&str> = Field::ALL.iter().map(|f| f.path()).collect();
+            // A quoted key may hold a line break or a control character,
+            // which would break the report's one-line heading.
+            let shown = key.get_ref().escape_debug();
             c.error(
                 key_span,
-                &format!("{table_name}.{}", key.get_ref()),
-                format!(
-                    "`{}` in [{table_name}] is not a field of the company format",
-                    key.get_ref()
-                ),
+                &format!("{table_name}.{shown}"),
+                format!("`{shown}` in [{table_name}] is not a field of the company format"),
                 format!("expected a field path, one of: {}", paths.join(", ")),
             );
             continue;
@@ -343,5 +343,16 @@ mod parse_tests {
         assert!(messages[0].contains("must list its accepted values"));
         assert!(messages[1].contains("wrong type"));
         assert!(messages[2].contains("missing required field `title`"));
+    }
+
+    #[test]
+    fn an_unknown_key_with_a_line_break_stays_on_one_line() {
+        let (_, diags) = check("title = \"T\"\nsummary = \"S\"\n[select]\n\"a\\nb\" = [1]\n");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(
+            diags[0].message,
+            "`a\\nb` in [select] is not a field of the company format"
+        );
+        assert!(!diags[0].field.as_deref().unwrap_or("").contains('\n'));
     }
 }
