@@ -185,8 +185,8 @@ fn duplicate_websites(companies: &[Company]) -> Vec<Diagnostic> {
     for c in companies {
         let key = website_key(&c.website);
         match first.get(&key) {
-            Some(earlier) => out.push(
-                Diagnostic::file_warning(
+            Some(earlier) => {
+                let mut d = Diagnostic::file_warning(
                     &c.file,
                     format!(
                         "same website as {} ({}): {}",
@@ -196,8 +196,10 @@ fn duplicate_websites(companies: &[Company]) -> Vec<Diagnostic> {
                 .field("website")
                 .help(
                     "if both files describe one company, merge them; otherwise correct the website",
-                ),
-            ),
+                );
+                (d.line, d.column) = line_start(c.website_line);
+                out.push(d);
+            }
             None => {
                 first.insert(key, c);
             }
@@ -242,6 +244,7 @@ mod tests {
             packaging: Packaging::None,
             verified,
             verified_line: 6,
+            website_line: 3,
             metering: None,
             tiers: vec![],
             sources: vec![Source {
@@ -349,7 +352,7 @@ mod tests {
                 ("content/companies/a.md", 0, None),
                 ("content/companies/b.md", 10, Some("sources.checked")),
                 ("content/companies/b.md", 0, None),
-                ("content/companies/b.md", 0, Some("website")),
+                ("content/companies/b.md", 3, Some("website")),
             ],
             "{diags:#?}"
         );

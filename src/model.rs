@@ -222,6 +222,8 @@ pub struct Company {
     pub verified: Date,
     /// The file line `verified` stands on, for data-quality warnings.
     pub verified_line: usize,
+    /// The file line `website` stands on, likewise.
+    pub website_line: usize,
     /// Absent only when `packaging` is `none`.
     pub metering: Option<Metering>,
     pub tiers: Vec<Tier>,

@@ -261,6 +261,7 @@ mod tests {
             packaging: p,
             verified: Date::new(2026, 1, 1).unwrap(),
             verified_line: 0,
+            website_line: 0,
             metering: m.map(|mechanic| Metering {
                 mechanic,
                 unit: None,

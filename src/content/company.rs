@@ -92,6 +92,7 @@ pub fn parse(
     .and_then(|s| Packaging::parse(&s));
     let verified = date(c.required(&raw.verified, whole.clone(), "verified", FieldKind::Date));
     let verified_line = line_of(c, &raw.verified);
+    let website_line = line_of(c, &raw.website);
 
     let metering = match &raw.metering {
         Some(m) => metering(c, m),
@@ -181,6 +182,7 @@ pub fn parse(
         packaging: packaging?,
         verified: verified?,
         verified_line,
+        website_line,
         metering,
         tiers,
         sources,
@@ -271,6 +273,7 @@ checked = 2026-10-02
         assert_eq!(c.tiers[0].per, Some(Per::Workspace));
         assert_eq!(c.sources[0].checked, Date::new(2026, 10, 2).unwrap());
         assert_eq!(c.verified_line, 6);
+        assert_eq!(c.website_line, 3);
         assert_eq!(c.sources[0].checked_line, 20);
         assert_eq!(c.metering.unwrap().note_line, 10);
     }

@@ -201,6 +201,7 @@ fn same_website_warns_on_the_second_file_naming_the_first() {
         .assert_stderr_contains(
             "warning: same website as content/companies/acme.md (acme): http://www.ACME.example/ (field `website`)",
         )
+        .assert_stderr_contains("content/companies/gamma.md:3:11")
         .assert_stderr_contains("0 errors, 1 warning in 1 file");
     assert!(
         !run.stderr().contains("=== content/companies/acme.md"),
@@ -367,8 +368,8 @@ fn json_report_has_every_field_of_every_diagnostic() {
     let duplicate = &diags[3];
     assert_eq!(duplicate["severity"], "warning");
     assert_eq!(duplicate["file"], "content/companies/gamma.md");
-    assert_eq!(duplicate["line"], 0);
-    assert_eq!(duplicate["column"], 0);
+    assert_eq!(duplicate["line"], 3);
+    assert_eq!(duplicate["column"], 11);
     assert_eq!(duplicate["field"], "website");
     assert_eq!(
         duplicate["message"],
