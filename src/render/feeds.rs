@@ -44,16 +44,25 @@ pub fn sitemap_path(k: usize) -> String {
 }
 
 /// XML 1.0 forbids most control characters even when escaped; a stray one
-/// in a company name must not make the whole feed unreadable.
+/// in a company name must not make the whole feed unreadable. Bidi controls
+/// are shown as `[U+202E]`, as on the pages, so a name cannot reorder the
+/// text around it in a feed reader.
 fn xml_text(s: &str) -> Cow<'_, str> {
     let allowed = |c: char| {
         matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && !matches!(c, '\u{fffe}' | '\u{ffff}'))
     };
-    if s.chars().all(allowed) {
-        Cow::Borrowed(s)
-    } else {
-        Cow::Owned(s.chars().filter(|&c| allowed(c)).collect())
+    if s.chars().all(|c| allowed(c) && !super::is_bidi_control(c)) {
+        return Cow::Borrowed(s);
     }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars().filter(|&c| allowed(c)) {
+        if super::is_bidi_control(c) {
+            out.push_str(&format!("[U+{:04X}]", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 fn text_element(w: &mut Writer<Vec<u8>>, name: &str, text: &str) -> io::Result<()> {
@@ -211,6 +220,7 @@ mod tests {
         }];
         let xml = String::from_utf8(urlset(&entries).unwrap()).unwrap();
         assert!(xml.contains("<loc>https://example.org/a?b=1&amp;c=&lt;2&gt;</loc>"));
+        assert_eq!(xml_text("Acme\u{202E}moc"), "Acme[U+202E]moc");
     }
 
     #[test]
