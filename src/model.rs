@@ -106,6 +106,35 @@ impl Mechanic {
     }
 }
 
+/// A value companies are filed under, with a page listing them: a
+/// packaging value or a metering mechanic. Pages, charts and the sitemap
+/// treat the two taxonomies alike through it.
+pub trait Term: Copy + Ord + fmt::Display + 'static {
+    const ALL: &'static [Self];
+    fn as_str(self) -> &'static str;
+    fn description(self) -> &'static str;
+}
+
+impl Term for Packaging {
+    const ALL: &'static [Self] = Packaging::ALL;
+    fn as_str(self) -> &'static str {
+        Packaging::as_str(self)
+    }
+    fn description(self) -> &'static str {
+        Packaging::description(self)
+    }
+}
+
+impl Term for Mechanic {
+    const ALL: &'static [Self] = Mechanic::ALL;
+    fn as_str(self) -> &'static str {
+        Mechanic::as_str(self)
+    }
+    fn description(self) -> &'static str {
+        Mechanic::description(self)
+    }
+}
+
 /// A calendar date, as TOML writes it (`2026-10-01`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {

@@ -126,9 +126,20 @@ impl<'a> CompanyRecord<'a> {
 
     /// The company as one line of JSON.
     pub fn json(&self) -> String {
+        let mut line = Vec::with_capacity(512);
+        self.write_json(&mut line);
+        String::from_utf8(line).unwrap_or_default()
+    }
+
+    /// Appends the company as one line of JSON.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let start = out.len();
         // Serializing borrowed strings, numbers and dates cannot fail; an
         // empty object keeps the file valid should that ever change.
-        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+        if serde_json::to_writer(&mut *out, self).is_err() {
+            out.truncate(start);
+            out.extend_from_slice(b"{}");
+        }
     }
 
     /// The company as one CSV row (CRLF-terminated), its tiers and sources
@@ -265,19 +276,25 @@ fn csv_line(cells: &[String]) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// `data/companies.json` from every company's line of JSON, in order.
-/// `size` is a guess of the bytes, to allocate once.
-pub fn companies_json<S: AsRef<str>>(lines: impl Iterator<Item = S>, size: usize) -> Vec<u8> {
-    let mut out = String::with_capacity(size + 64);
-    out.push_str(&format!(
-        "{{\"schema_version\":{SCHEMA_VERSION},\n\"companies\":["
-    ));
-    for (i, line) in lines.enumerate() {
-        out.push_str(if i == 0 { "\n" } else { ",\n" });
-        out.push_str(line.as_ref());
+/// `data/companies.json`: the schema version, then one company per line,
+/// in order. `write` appends one company's object: a line `serve` kept, or
+/// a record a build serializes on the spot. `size` is a guess of the bytes,
+/// to allocate once.
+pub fn companies_json<T>(
+    companies: impl Iterator<Item = T>,
+    size: usize,
+    mut write: impl FnMut(&mut Vec<u8>, T),
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(size + 64);
+    out.extend_from_slice(
+        format!("{{\"schema_version\":{SCHEMA_VERSION},\n\"companies\":[").as_bytes(),
+    );
+    for (i, company) in companies.enumerate() {
+        out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+        write(&mut out, company);
     }
-    out.push_str("\n]}\n");
-    out.into_bytes()
+    out.extend_from_slice(b"\n]}\n");
+    out
 }
 
 /// `data/companies.csv`: the header, then every company's row, in order.
@@ -295,28 +312,8 @@ pub fn companies_csv<S: AsRef<str>>(
     out.into_bytes()
 }
 
-/// `data/companies.json` written straight from the records, for a build,
-/// which keeps no per-company lines.
-pub fn companies_json_from<'a>(
-    records: impl Iterator<Item = CompanyRecord<'a>>,
-    size: usize,
-) -> Vec<u8> {
-    let mut out = Vec::with_capacity(size + 64);
-    out.extend_from_slice(
-        format!("{{\"schema_version\":{SCHEMA_VERSION},\n\"companies\":[").as_bytes(),
-    );
-    for (i, record) in records.enumerate() {
-        out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-        if serde_json::to_writer(&mut out, &record).is_err() {
-            out.extend_from_slice(b"{}");
-        }
-    }
-    out.extend_from_slice(b"\n]}\n");
-    out
-}
-
-/// `data/companies.csv` written straight from the records, like
-/// `companies_json_from`.
+/// `data/companies.csv` written straight from the records, for a build,
+/// which keeps no per-company rows.
 pub fn companies_csv_from<'a>(
     width: CsvWidth,
     records: impl Iterator<Item = CompanyRecord<'a>>,

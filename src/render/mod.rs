@@ -22,7 +22,7 @@ use serde::Serialize;
 use crate::config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::markdown::{Html, Links};
-use crate::model::{Company, Dataset, Date, Mechanic, Packaging};
+use crate::model::{Company, Dataset, Date, Mechanic, Packaging, Term};
 use crate::query::{Grouped, Index};
 pub use templates::{
     BUILTIN_TEMPLATES, PAGE_TEMPLATES, TEMPLATES_DIR, Templates, escape_html, is_bidi_control,
@@ -335,6 +335,70 @@ struct Terms<'r> {
     terms: Vec<(&'static str, &'static str, &'r str, &'r [usize])>,
 }
 
+impl<'r> Terms<'r> {
+    fn new<T: Term>(
+        section: &'static str,
+        label: &'static str,
+        list_url: &'r str,
+        by: &'r BTreeMap<T, Vec<usize>>,
+        urls: &'r BTreeMap<T, String>,
+    ) -> Terms<'r> {
+        let terms = by
+            .iter()
+            .map(|(t, list)| {
+                (
+                    t.as_str(),
+                    t.description(),
+                    urls[t].as_str(),
+                    list.as_slice(),
+                )
+            })
+            .collect();
+        Terms {
+            section,
+            label,
+            list_url,
+            terms,
+        }
+    }
+}
+
+fn term_ref<T: Term>(t: T, urls: &BTreeMap<T, String>) -> TermRef<'_> {
+    TermRef {
+        value: t.as_str(),
+        url: &urls[&t],
+        description: t.description(),
+    }
+}
+
+/// A bar per value of a taxonomy, those no company has included, each
+/// linked to its page.
+fn term_bars<'r, T: Term>(
+    by: &BTreeMap<T, Vec<usize>>,
+    urls: &'r BTreeMap<T, String>,
+) -> Vec<charts::Bar<'r>> {
+    T::ALL
+        .iter()
+        .map(|t| charts::Bar {
+            label: t.as_str(),
+            value: by.get(t).map_or(0, Vec::len),
+            url: Some(&urls[t]),
+        })
+        .collect()
+}
+
+/// Every value of a taxonomy as an axis of the matrix, linked to its page
+/// when it has one.
+fn term_axis<'r, T: Term>(
+    by: &BTreeMap<T, Vec<usize>>,
+    urls: &'r BTreeMap<T, String>,
+) -> Vec<(&'static str, Option<&'r str>)> {
+    T::ALL
+        .iter()
+        .map(|t| (t.as_str(), by.contains_key(t).then_some(urls[t].as_str())))
+        .collect()
+}
+
 struct Renderer<'a> {
     inputs: &'a Inputs<'a>,
     urls: Urls,
@@ -346,11 +410,12 @@ struct Renderer<'a> {
 impl<'a> Renderer<'a> {
     fn new(inputs: &'a Inputs<'a>) -> Renderer<'a> {
         let base_path = config::base_path(inputs.base_url);
-        let canonical_base = if inputs.base_url.starts_with('/') {
-            ""
-        } else {
+        let canonical_base = if has_host(inputs.base_url) {
             inputs.base_url
+        } else {
+            ""
         };
+        // Empty, like `canonical_base`, when there is no host to name.
         let absolute = |file: &str| {
             if canonical_base.is_empty() {
                 String::new()
@@ -428,12 +493,7 @@ impl<'a> Renderer<'a> {
     /// A company page's URL as published data gives it: absolute when the
     /// base URL has a host.
     fn absolute_company_url(&self, i: usize) -> String {
-        let slug = &self.inputs.dataset.companies[i].slug;
-        if self.canonical_base.is_empty() {
-            self.urls.company(slug)
-        } else {
-            format!("{}companies/{slug}/", self.canonical_base)
-        }
+        self.absolute(&self.urls.company(&self.inputs.dataset.companies[i].slug))
     }
 
     fn record<'r>(&'r self, i: usize, url: &'r str) -> data::CompanyRecord<'r> {
@@ -521,12 +581,18 @@ impl<'a> Renderer<'a> {
         let bytes = match job {
             Job::CompaniesJson if fragments.json.len() == n => {
                 let size = fragments.json.iter().map(|l| l.len() + 2).sum();
-                Ok(data::companies_json(fragments.json.iter(), size))
+                Ok(data::companies_json(
+                    fragments.json.iter(),
+                    size,
+                    |out, line| out.extend_from_slice(line.as_bytes()),
+                ))
             }
             Job::CompaniesJson => {
                 let urls: Vec<String> = (0..n).map(|i| self.absolute_company_url(i)).collect();
                 let records = urls.iter().enumerate().map(|(i, url)| self.record(i, url));
-                Ok(data::companies_json_from(records, n * 700))
+                Ok(data::companies_json(records, n * 700, |out, r| {
+                    r.write_json(out)
+                }))
             }
             Job::CompaniesCsv if fragments.csv.len() == n => {
                 let size = fragments.csv.iter().map(String::len).sum();
@@ -569,14 +635,11 @@ impl<'a> Renderer<'a> {
     /// A site URL (base path included) made absolute, when the base URL has
     /// a host.
     fn absolute(&self, url: &str) -> String {
-        match self.canonical_base.is_empty() {
-            true => url.to_string(),
-            false => format!(
-                "{}{}",
-                self.canonical_base,
-                url.strip_prefix(self.urls.base.as_str()).unwrap_or(url)
-            ),
+        if self.canonical_base.is_empty() {
+            return url.to_string();
         }
+        let below_base = url.strip_prefix(self.urls.base.as_str()).unwrap_or(url);
+        format!("{}{below_base}", self.canonical_base)
     }
 
     /// Every page but the 404, each with the newest `verified` date of the
@@ -606,13 +669,11 @@ impl<'a> Renderer<'a> {
         for c in &ds.companies {
             entries.push(entry(&self.urls.company(&c.slug), Some(c.verified)));
         }
-        entries.push(entry(&self.urls.packaging_list, all));
-        for (p, list) in &index.by_packaging {
-            entries.push(entry(&self.urls.packaging[p], newest(list)));
-        }
-        entries.push(entry(&self.urls.mechanic_list, all));
-        for (m, list) in &index.by_mechanic {
-            entries.push(entry(&self.urls.mechanic[m], newest(list)));
+        for terms in [self.packaging_terms(), self.mechanic_terms()] {
+            entries.push(entry(terms.list_url, all));
+            for &(_, _, url, list) in &terms.terms {
+                entries.push(entry(url, newest(list)));
+            }
         }
         entries
     }
@@ -676,102 +737,55 @@ impl<'a> Renderer<'a> {
     /// Companies per packaging value and per mechanic, as bars, and the
     /// two crossed. Every value shows, so a reader sees what no one uses.
     fn index_charts(&self) -> IndexCharts {
-        let ds = self.inputs.dataset;
-        let index = self.inputs.index;
-        let packaging: Vec<charts::Bar<'_>> = Packaging::ALL
-            .iter()
-            .map(|p| charts::Bar {
-                label: p.as_str(),
-                value: index.by_packaging.get(p).map_or(0, Vec::len),
-                url: Some(&self.urls.packaging[p]),
-            })
-            .collect();
-        let mechanic: Vec<charts::Bar<'_>> = Mechanic::ALL
-            .iter()
-            .map(|m| charts::Bar {
-                label: m.as_str(),
-                value: index.by_mechanic.get(m).map_or(0, Vec::len),
-                url: Some(&self.urls.mechanic[m]),
-            })
-            .collect();
+        let (index, urls) = (self.inputs.index, &self.urls);
         let mut counts = vec![vec![0usize; Mechanic::ALL.len()]; Packaging::ALL.len()];
-        for c in &ds.companies {
+        for c in &self.inputs.dataset.companies {
             // ALL lists the variants in declaration order.
             counts[c.packaging as usize][c.mechanic() as usize] += 1;
         }
-        let rows: Vec<(&str, Option<&str>)> = Packaging::ALL
-            .iter()
-            .map(|p| {
-                let used = index.by_packaging.contains_key(p);
-                (p.as_str(), used.then_some(self.urls.packaging[p].as_str()))
-            })
-            .collect();
-        let cols: Vec<(&str, Option<&str>)> = Mechanic::ALL
-            .iter()
-            .map(|m| {
-                let used = index.by_mechanic.contains_key(m);
-                (m.as_str(), used.then_some(self.urls.mechanic[m].as_str()))
-            })
-            .collect();
         IndexCharts {
-            packaging: charts::bars("chart-packaging", "Companies per AI packaging", &packaging),
+            packaging: charts::bars(
+                "chart-packaging",
+                "Companies per AI packaging",
+                &term_bars(&index.by_packaging, &urls.packaging),
+            ),
             mechanic: charts::bars(
                 "chart-mechanic",
                 "Companies per metering mechanic",
-                &mechanic,
+                &term_bars(&index.by_mechanic, &urls.mechanic),
             ),
             matrix: charts::matrix(
                 "chart-matrix",
                 "Companies per AI packaging and metering mechanic",
-                &rows,
-                &cols,
+                &term_axis(&index.by_packaging, &urls.packaging),
+                &term_axis(&index.by_mechanic, &urls.mechanic),
                 &counts,
             ),
         }
     }
 
     fn packaging_terms(&self) -> Terms<'_> {
-        Terms {
-            section: "packaging",
-            label: "AI packaging",
-            list_url: &self.urls.packaging_list,
-            terms: self
-                .inputs
-                .index
-                .by_packaging
-                .iter()
-                .map(|(p, list)| {
-                    (
-                        p.as_str(),
-                        p.description(),
-                        self.urls.packaging[p].as_str(),
-                        list.as_slice(),
-                    )
-                })
-                .collect(),
-        }
+        let index = self.inputs.index;
+        let urls = &self.urls;
+        Terms::new(
+            "packaging",
+            "AI packaging",
+            &urls.packaging_list,
+            &index.by_packaging,
+            &urls.packaging,
+        )
     }
 
     fn mechanic_terms(&self) -> Terms<'_> {
-        Terms {
-            section: "metering",
-            label: "Metering",
-            list_url: &self.urls.mechanic_list,
-            terms: self
-                .inputs
-                .index
-                .by_mechanic
-                .iter()
-                .map(|(m, list)| {
-                    (
-                        m.as_str(),
-                        m.description(),
-                        self.urls.mechanic[m].as_str(),
-                        list.as_slice(),
-                    )
-                })
-                .collect(),
-        }
+        let index = self.inputs.index;
+        let urls = &self.urls;
+        Terms::new(
+            "metering",
+            "Metering",
+            &urls.mechanic_list,
+            &index.by_mechanic,
+            &urls.mechanic,
+        )
     }
 
     /// One value's page: its description and companies.
@@ -826,19 +840,11 @@ impl<'a> Renderer<'a> {
     }
 
     fn packaging(&self, p: Packaging) -> TermRef<'_> {
-        TermRef {
-            value: p.as_str(),
-            url: &self.urls.packaging[&p],
-            description: p.description(),
-        }
+        term_ref(p, &self.urls.packaging)
     }
 
     fn mechanic(&self, m: Mechanic) -> TermRef<'_> {
-        TermRef {
-            value: m.as_str(),
-            url: &self.urls.mechanic[&m],
-            description: m.description(),
-        }
+        term_ref(m, &self.urls.mechanic)
     }
 
     fn trend_link(&self, t: usize) -> TrendLink<'_> {
@@ -1147,12 +1153,7 @@ pub fn static_files(root: &Path) -> (Vec<Page>, Diagnostics) {
         {
             match entry {
                 Ok(e) if e.file_type().is_file() => {
-                    let rel = e
-                        .path()
-                        .strip_prefix(&dir)
-                        .unwrap_or(e.path())
-                        .to_string_lossy()
-                        .replace('\\', "/");
+                    let rel = crate::content::rel_path(&dir, e.path());
                     if rel.split('/').any(crate::content::is_ignored_name) {
                         continue;
                     }

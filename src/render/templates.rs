@@ -161,12 +161,7 @@ pub fn templates(root: &Path) -> Result<Templates, Diagnostics> {
             if !entry.file_type().is_file() || crate::content::is_ignored_name(&name) {
                 continue;
             }
-            let rel = entry
-                .path()
-                .strip_prefix(&dir)
-                .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
+            let rel = crate::content::rel_path(&dir, entry.path());
             let file = format!("{TEMPLATES_DIR}/{rel}");
             match crate::content::read_text(entry.path(), &file) {
                 Ok(text) => {
