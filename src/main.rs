@@ -9,6 +9,12 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use trendsite::diag::Diagnostics;
 
+// Rendering allocates and frees many small strings on both threads at once.
+// jemalloc's per-thread caches take 14% off a 10,000-company build against
+// the system malloc, and its peak memory is 20% lower (README, Benchmarks).
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(
     name = "trendsite",
