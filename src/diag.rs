@@ -274,15 +274,23 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// 1-based line of byte `offset` in `source`. Every company's `verified`,
+/// `website` and `checked` lines are kept for warnings, so this is the
+/// cheap half of [`position`].
+pub fn line(source: &str, offset: usize) -> usize {
+    let end = offset.min(source.len());
+    source.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
 /// 1-based line and character column of byte `offset` in `source`.
 pub fn position(source: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char_boundary(source, offset.min(source.len()));
     let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let line = source.as_bytes()[..line_start]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1;
+    let line = line(source, line_start);
     let mut column = source[line_start..offset].chars().count() + 1;
     // A BOM is invisible in an editor, so it must not shift the column.
     if line == 1 && source.starts_with('\u{feff}') && column > 1 {

@@ -194,7 +194,7 @@ pub fn parse(
 fn line_of(c: &Checker<'_>, value: &Sv) -> usize {
     value
         .as_ref()
-        .map_or(0, |v| crate::diag::position(c.source, c.span(v).start).0)
+        .map_or(0, |v| crate::diag::line(c.source, c.span(v).start))
 }
 
 fn metering(c: &mut Checker<'_>, m: &Spanned<RawMetering>) -> Option<Metering> {

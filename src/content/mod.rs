@@ -300,7 +300,7 @@ fn parse_text<T>(
     let mut checker = Checker::new(rel, text, split.front_matter_offset);
     let body = Body {
         markdown: split.body.to_string(),
-        line: crate::diag::position(text, split.body_offset).0,
+        line: crate::diag::line(text, split.body_offset),
     };
     let value = parse(&mut checker, split.front_matter, fence, body);
     (value, checker.diags)
