@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
-use tera::{Context, Tera};
+use tera::{Context, ErrorKind, Tera};
 
 use crate::diag::{Diagnostic, Diagnostics};
 
@@ -71,40 +71,52 @@ fn tera_message(e: &tera::Error) -> String {
     message
 }
 
-/// Escapes what HTML needs escaped in text and quoted attributes. Tera's own
-/// escaper also rewrites `/`, which makes every URL in the output longer and
-/// harder to read without making anything safer.
-///
-/// Unicode bidi controls are shown as `[U+202E]`: left in, a control in a
+/// Escapes what HTML needs escaped in text and quoted attributes, as Tera's
+/// own escaper does, and one thing more: Unicode bidi controls are shown as `[U+202E]`: left in, a control in a
 /// company name could reorder the text of the whole line around it.
 pub fn escape_html(input: &str) -> String {
-    let bytes = input.as_bytes();
-    // Most values (names, URLs, slugs) need no escaping at all, and every
-    // `{{ }}` of every page comes through here: one table load per byte.
+    let mut out = String::with_capacity(input.len() + 8);
+    escape_with(input, |s| out.push_str(s));
+    out
+}
+
+/// [`escape_html`] for Tera, which writes every `{{ }}` of every page
+/// through it straight into the page.
+fn escape_into(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut result = Ok(());
+    escape_with(input, |s| {
+        if result.is_ok() {
+            result = out.write_all(s.as_bytes());
+        }
+    });
+    result
+}
+
+/// Hands `input` to `emit` in pieces, escaped: runs of plain text whole, and
+/// each special character's replacement.
+fn escape_with(input: &str, mut emit: impl FnMut(&str)) {
+    // Most values (names, URLs, slugs) need no escaping at all: one table
+    // load per byte finds that out.
     let special = |b: u8| SPECIAL[usize::from(b)];
-    let Some(first) = bytes.iter().position(|&b| special(b)) else {
-        return input.to_string();
-    };
-    let mut out = String::with_capacity(input.len() + input.len() / 8 + 8);
-    out.push_str(&input[..first]);
-    let mut rest = &input[first..];
-    // Copy the runs between special bytes whole; only those are looked at.
+    let mut rest = input;
     while let Some(at) = rest.bytes().position(special) {
-        out.push_str(&rest[..at]);
+        emit(&rest[..at]);
         let ch = rest[at..].chars().next().unwrap_or('\0');
         match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if is_bidi_control(c) => out.push_str(&format!("[U+{:04X}]", c as u32)),
-            c => out.push(c),
+            '&' => emit("&amp;"),
+            '<' => emit("&lt;"),
+            '>' => emit("&gt;"),
+            '"' => emit("&quot;"),
+            '\'' => emit("&#39;"),
+            c if is_bidi_control(c) => emit(&format!("[U+{:04X}]", c as u32)),
+            c => {
+                let mut buf = [0; 4];
+                emit(c.encode_utf8(&mut buf));
+            }
         }
         rest = &rest[at + ch.len_utf8()..];
     }
-    out.push_str(rest);
-    out
+    emit(rest);
 }
 
 /// The bytes `escape_html` must stop at: the five HTML specials, and 0xE2,
@@ -131,21 +143,88 @@ pub fn is_bidi_control(c: char) -> bool {
 pub struct Templates {
     tera: Tera,
     overridden: Vec<String>,
+    /// Each template's text by name, to point errors at their line.
+    sources: BTreeMap<String, String>,
     /// What was left out while reading the site's templates (a broken link).
     pub warnings: Diagnostics,
 }
 
 impl Templates {
     pub fn render(&self, name: &str, view: &impl Serialize) -> Result<String, Vec<Diagnostic>> {
-        let error = |e: tera::Error| {
-            vec![Diagnostic::file_error(
-                &origin(name, &self.overridden),
-                tera_message(&e),
-            )]
-        };
+        let error = |e: tera::Error| vec![self.diagnostic(name, &e)];
         let context = Context::from_serialize(view).map_err(error)?;
         self.tera.render(name, &context).map_err(error)
     }
+
+    /// A Tera error as a diagnostic: at the template line and column Tera
+    /// names when it names one, else on the template being rendered.
+    fn diagnostic(&self, rendering: &str, e: &tera::Error) -> Diagnostic {
+        report(e, rendering, &self.sources, &self.overridden)
+    }
+}
+
+fn report(
+    e: &tera::Error,
+    rendering: &str,
+    sources: &BTreeMap<String, String>,
+    overridden: &[String],
+) -> Diagnostic {
+    if let ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) = e.kind() {
+        let name = if r.filename().is_empty() {
+            rendering
+        } else {
+            r.filename()
+        };
+        let file = origin(name, overridden);
+        return match sources.get(name) {
+            Some(text) => Diagnostic::error(&file, text, r.span().range.clone(), r.message()),
+            None => Diagnostic::file_error(&file, r.message()),
+        };
+    }
+    Diagnostic::file_error(&origin(rendering, overridden), tera_message(e))
+}
+
+/// Tera reports the unknown filters, tests and functions of every template
+/// at once, as one message of reports it has drawn itself (`error: what`,
+/// then ` --> name:line:column`, then the source with `^^^` under the
+/// span). Each becomes a diagnostic of ours, drawn like every other error;
+/// `None` when the message is not in that shape.
+fn drawn_reports(
+    message: &str,
+    sources: &BTreeMap<String, String>,
+    overridden: &[String],
+) -> Option<Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut lines = message.lines().peekable();
+    while let Some(first) = lines.next() {
+        let what = first.strip_prefix("error: ")?;
+        let at = lines.next()?.trim_start().strip_prefix("--> ")?;
+        let (at, column) = at.rsplit_once(':')?;
+        let (name, line) = at.rsplit_once(':')?;
+        let (line, column): (usize, usize) = (line.parse().ok()?, column.parse().ok()?);
+        let mut width = 1;
+        while let Some(next) = lines.next_if(|l| !l.starts_with("error: ")) {
+            if let Some((_, marks)) = next.split_once('|')
+                && marks.trim_start().starts_with('^')
+            {
+                width = marks.trim().chars().take_while(|&c| c == '^').count();
+            }
+        }
+        let text = sources.get(name)?;
+        let line_start = match line {
+            0 => return None,
+            1 => 0,
+            n => text.match_indices('\n').nth(n - 2)?.0 + 1,
+        };
+        let start = line_start
+            + text[line_start..]
+                .char_indices()
+                .nth(column.checked_sub(1)?)
+                .map_or(0, |(i, _)| i);
+        let file = origin(name, overridden);
+        out.push(Diagnostic::error(&file, text, start..start + width, what));
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// Compiles the built-in templates with the site's overrides.
@@ -188,27 +267,65 @@ pub fn templates(root: &Path) -> Result<Templates, Diagnostics> {
     if diags.has_errors() {
         return Err(diags);
     }
-    // Each template is parsed alone first, so a syntax error names its file.
+    let new_tera = || {
+        let mut tera = Tera::new();
+        tera.autoescape_on([".html"]);
+        tera.set_escape_fn(escape_into);
+        tera
+    };
+    // Each template is parsed alone first, so that every syntax error is
+    // reported, each at its own file and line. A template alone may extend
+    // one that is not there; only syntax errors count at this step.
+    let mut broken: Vec<String> = Vec::new();
     for (name, text) in &sources {
-        if let Err(e) = tera::Template::new(name, None, text) {
-            diags.push(Diagnostic::file_error(
-                &origin(name, &overridden),
-                tera_message(&e),
-            ));
+        if let Err(e) = new_tera().add_raw_template(name, text)
+            && matches!(e.kind(), ErrorKind::SyntaxError(_))
+        {
+            diags.push(report(&e, name, &sources, &overridden));
+            broken.push(name.clone());
         }
     }
-    if diags.has_errors() {
-        return Err(diags);
-    }
-    let mut tera = Tera::default();
-    tera.set_escape_fn(escape_html);
-    if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str()))) {
-        diags.push(Diagnostic::file_error(TEMPLATES_DIR, tera_message(&e)));
-        return Err(diags);
-    }
+    // Unknown filters and missing parents show only once all templates are
+    // in. Tera stops at the first such error, so the template it names is set
+    // aside and the rest tried again, until they compile or every error is
+    // known. Templates extending a set-aside one then miss their parent:
+    // that is not an error of their own.
+    let tera = loop {
+        let mut tera = new_tera();
+        let set = sources.iter().filter(|(n, _)| !broken.contains(n));
+        match tera.add_raw_templates(set.map(|(n, s)| (n.as_str(), s.as_str()))) {
+            Ok(()) if diags.has_errors() => return Err(diags),
+            Ok(()) => break tera,
+            Err(e) => {
+                let name = match e.kind() {
+                    ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => r.filename(),
+                    ErrorKind::MissingParent { current, parent } => {
+                        if !broken.contains(parent) {
+                            diags.push(report(&e, current, &sources, &overridden));
+                        }
+                        current
+                    }
+                    _ => "",
+                };
+                if name.is_empty() || broken.iter().any(|b| b == name) {
+                    let message = tera_message(&e);
+                    match drawn_reports(&message, &sources, &overridden) {
+                        Some(each) => diags.extend(each),
+                        None => diags.push(Diagnostic::file_error(TEMPLATES_DIR, message)),
+                    }
+                    return Err(diags);
+                }
+                if !matches!(e.kind(), ErrorKind::MissingParent { .. }) {
+                    diags.push(report(&e, name, &sources, &overridden));
+                }
+                broken.push(name.to_string());
+            }
+        }
+    };
     Ok(Templates {
         tera,
         overridden,
+        sources,
         warnings: diags,
     })
 }
@@ -221,6 +338,23 @@ mod tests {
     fn builtin_templates_compile() {
         let dir = tempfile::tempdir().unwrap();
         assert!(templates(dir.path()).is_ok());
+    }
+
+    #[test]
+    fn a_message_not_drawn_by_tera_stays_whole() {
+        let sources = BTreeMap::from([("a.html".to_string(), "{{ x }}".to_string())]);
+        assert!(drawn_reports("something else went wrong", &sources, &[]).is_none());
+        assert!(
+            drawn_reports("error: Unknown filter `f`\n --> b.html:1:4", &sources, &[]).is_none()
+        );
+        let each = drawn_reports(
+            "error: Unknown filter `f`\n --> a.html:1:4\n  |\n1 | {{ x }}\n  |    ^\n",
+            &sources,
+            &[],
+        )
+        .expect("one report");
+        assert_eq!(each.len(), 1);
+        assert_eq!(each[0].location(), "built-in template a.html:1:4");
     }
 
     #[test]

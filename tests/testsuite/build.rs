@@ -187,7 +187,45 @@ fn a_broken_site_template_names_the_file() {
     site.write("templates/trend.html", "{% if %}");
     site.build()
         .assert_failed()
-        .assert_stderr_contains("templates/trend.html");
+        .assert_stderr_contains("templates/trend.html:1:7");
+}
+
+#[test]
+fn every_broken_template_is_reported_at_its_line_in_one_run() {
+    let site = SiteTest::new("minimal");
+    site.write("templates/trend.html", "<p>\n{% if %}</p>");
+    site.write(
+        "templates/company.html",
+        "{% extends \"base.html\" %}\n{% block content %}{{ company.name | shout }}{% endblock content %}",
+    );
+    site.write(
+        "templates/term.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n{{ term.value | whisper }}{% endblock content %}",
+    );
+    site.write("templates/term_list.html", "{% extends \"nothing.html\" %}");
+    site.build()
+        .assert_failed()
+        .assert_stderr_contains("templates/trend.html:2:7")
+        .assert_stderr_contains("Unknown filter `shout`")
+        .assert_stderr_contains("templates/company.html:2:38")
+        .assert_stderr_contains("Unknown filter `whisper`")
+        .assert_stderr_contains("templates/term.html:3:17")
+        .assert_stderr_contains("'nothing.html', which doesn't exist")
+        .assert_stderr_contains("4 errors");
+}
+
+#[test]
+fn a_template_asking_for_a_missing_field_names_its_line_and_the_fields_there_are() {
+    let site = SiteTest::new("minimal");
+    site.write(
+        "templates/company.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ company.nmae }}</p>{% endblock content %}",
+    );
+    site.build()
+        .assert_failed()
+        .assert_stderr_contains("templates/company.html:3:15")
+        .assert_stderr_contains("Field `nmae` is not defined")
+        .assert_stderr_contains("name, note");
 }
 
 #[test]
