@@ -30,6 +30,15 @@ fn arg(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// Reads and drops whatever events are already on their way, so the next
+/// edit is timed against its own reload and not a late one from before (a
+/// new templates/ folder, say, brings two).
+fn drain(events: &mut TcpStream, buf: &mut [u8]) {
+    let _ = events.set_read_timeout(Some(Duration::from_millis(300)));
+    while matches!(events.read(buf), Ok(n) if n > 0) {}
+    let _ = events.set_read_timeout(None);
+}
+
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     let n = v.len();
@@ -119,6 +128,7 @@ fn main() {
     let mut times = Vec::new();
     for i in 0..edits {
         let text = original.replacen("note = \"", &format!("note = \"Edit {i}. "), 1);
+        drain(&mut events, &mut buf);
         let t0 = Instant::now();
         std::fs::write(&file, &text).expect("write");
         let mut got = String::new();
@@ -146,6 +156,7 @@ fn main() {
             &format!("<h2 id=\"tiers\">Tiers {i}</h2>"),
             1,
         );
+        drain(&mut events, &mut buf);
         let t0 = Instant::now();
         std::fs::write(&template, &text).expect("write template");
         let mut got = String::new();
