@@ -62,13 +62,27 @@ impl Links {
 }
 
 /// The HTML of the Markdown texts shown on more than one page, in dataset
-/// order. Company bodies are not here: each appears on one page only, so
-/// it is rendered with that page rather than held in memory for the build.
+/// order. A build leaves `bodies` empty: each company body appears on one
+/// page only, so it is rendered with that page rather than held in memory.
+/// `serve` keeps them, so that a template edit re-renders 10,000 pages
+/// without parsing 10,000 bodies again.
 #[derive(Debug, Default)]
 pub struct Html {
     pub notes: Vec<String>,
+    pub bodies: Vec<String>,
     pub trend_intros: Vec<String>,
     pub trend_outros: Vec<String>,
+}
+
+impl Html {
+    /// Renders and keeps every company body (for `serve`).
+    pub fn keep_bodies(&mut self, ds: &Dataset, links: &Links) {
+        self.bodies = ds
+            .companies
+            .par_iter()
+            .map(|c| render_body(&c.body, &c.file, links, &mut Vec::new()))
+            .collect();
+    }
 }
 
 impl Links {

@@ -13,6 +13,7 @@ mod feeds;
 mod templates;
 mod views;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -999,7 +1000,15 @@ impl<'a> Renderer<'a> {
                         checked: s.checked.to_string(),
                     })
                     .collect(),
-                body: crate::markdown::render_body(&c.body, &c.file, self.inputs.links, diags),
+                body: match self.inputs.html.bodies.get(i) {
+                    Some(kept) => Cow::Borrowed(kept.as_str()),
+                    None => Cow::Owned(crate::markdown::render_body(
+                        &c.body,
+                        &c.file,
+                        self.inputs.links,
+                        diags,
+                    )),
+                },
             },
             trends,
         }

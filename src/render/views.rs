@@ -1,6 +1,7 @@
 //! What templates see: typed views that borrow from the dataset, so a page
 //! costs one serialization of exactly the fields it shows.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -179,7 +180,7 @@ pub struct CompanyView<'a> {
     pub verified: String,
     pub tiers: Vec<TierView<'a>>,
     pub sources: Vec<SourceView<'a>>,
-    pub body: String,
+    pub body: Cow<'a, str>,
 }
 
 #[derive(Serialize)]

@@ -202,6 +202,7 @@ impl State {
         self.trend_files = prepared.trend_files;
         self.html = prepared.html;
         self.links = prepared.links;
+        self.html.keep_bodies(&self.dataset, &self.links);
         if prepared.templates.is_some() {
             self.templates = prepared.templates;
         }
@@ -221,7 +222,7 @@ impl State {
         }
         let (statics, static_diags) = read_statics(prepared.statics);
         warnings.extend(static_diags);
-        let mut outcome = self.finish(true, None, statics, Vec::new(), start);
+        let mut outcome = self.finish(true, None, &[], statics, Vec::new(), start);
         outcome.warnings.extend(warnings);
         outcome
     }
@@ -332,6 +333,17 @@ impl State {
             // their effects interact, so render everything from the dataset.
             jobs = None;
         }
+        // A company's snippets (list item, table row, data lines) follow
+        // from its content and their own templates, so they are rendered
+        // again for the pages content asks for, not for a page template's.
+        let edited: Vec<usize> = jobs
+            .iter()
+            .flatten()
+            .filter_map(|j| match j {
+                Job::Company(i) => Some(*i),
+                _ => None,
+            })
+            .collect();
         if !templates_changed.is_empty() {
             match render::templates(&self.root) {
                 Ok(t) => {
@@ -367,17 +379,19 @@ impl State {
                 }
             }
         }
-        let mut outcome = self.finish(false, jobs, statics, removed, start);
+        let mut outcome = self.finish(false, jobs, &edited, statics, removed, start);
         outcome.warnings.extend(warnings);
         outcome
     }
 
     /// Renders what needs rendering (or nothing, while there are errors) and
-    /// records the new pages. `jobs: None` means every page.
+    /// records the new pages. `jobs: None` means every page; `edited` are
+    /// the companies whose snippets must be rendered again.
     fn finish(
         &mut self,
         quality: bool,
         jobs: Option<BTreeSet<Job>>,
+        edited: &[usize],
         statics: Vec<(String, Vec<u8>)>,
         mut removed: Vec<String>,
         start: Instant,
@@ -462,14 +476,7 @@ impl State {
         let fragments = if full {
             render::fragments(&inputs, true).map(|f| self.fragments = f)
         } else {
-            let changed: Vec<usize> = list
-                .iter()
-                .filter_map(|j| match j {
-                    Job::Company(i) => Some(*i),
-                    _ => None,
-                })
-                .collect();
-            render::refresh_fragments(&inputs, &mut self.fragments, &changed)
+            render::refresh_fragments(&inputs, &mut self.fragments, edited)
         };
         let rendered =
             fragments.and_then(|()| render::render_jobs(&inputs, &self.fragments, &list));
@@ -558,7 +565,7 @@ impl State {
             return Hint::Nothing;
         };
         let note = markdown::render_note(&company, &self.links, &mut diags);
-        markdown::check_links(&company.body, &company.file, &self.links, &mut diags);
+        let body = markdown::render_body(&company.body, &company.file, &self.links, &mut diags);
         if diags.iter().any(Diagnostic::is_error) {
             self.errors.insert(entry.rel.clone(), diags);
             return Hint::Nothing;
@@ -571,11 +578,13 @@ impl State {
                 // Known on disk but invalid at load: it joins the dataset now.
                 companies.insert(i, company);
                 self.html.notes.insert(i, note);
+                self.html.bodies.insert(i, body);
                 return Hint::All;
             }
         };
         let old = std::mem::replace(&mut companies[i], company);
         self.html.notes[i] = note;
+        self.html.bodies[i] = body;
         let new = &self.dataset.companies[i];
         let mut jobs = BTreeSet::from([
             Job::Company(i),

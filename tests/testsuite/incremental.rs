@@ -184,6 +184,35 @@ fn incremental_rebuilds_equal_a_full_build_after_every_edit() {
                 .all(|p| p.starts_with("packaging/") || p.starts_with("metering/"))
     );
     assert_same(&live.state, &site, "page template");
+
+    // Serve keeps each body's HTML: an edited body shows after a later
+    // company.html edit, which renders every company page from those.
+    site.edit(ACME, "Acme sells credits.", "Acme sells *edited* credits.");
+    live.apply(&[ACME]);
+    assert_same(&live.state, &site, "body edit");
+    site.write(
+        "templates/company.html",
+        trendsite::render::BUILTIN_TEMPLATES
+            .iter()
+            .find(|(n, _)| *n == "company.html")
+            .map(|(_, t)| {
+                t.replace(
+                    "<h2 id=\"sources\">Sources</h2>",
+                    "<h2 id=\"sources\">Read</h2>",
+                )
+            })
+            .expect("built-in company.html"),
+    );
+    let o = live.apply(&["templates/company.html"]);
+    assert!(!o.full && o.changed.iter().all(|p| p.starts_with("companies/")));
+    assert!(
+        String::from_utf8_lossy(&live.state.pages()["companies/acme/index.html"])
+            .contains("Acme sells <em>edited</em> credits.")
+    );
+    assert_same(&live.state, &site, "company template after a body edit");
+    site.remove("templates/company.html");
+    live.apply(&["templates/company.html"]);
+    assert_same(&live.state, &site, "company template removed");
     site.write(
         "templates/base.html",
         trendsite::render::BUILTIN_TEMPLATES[0]
