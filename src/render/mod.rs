@@ -478,8 +478,8 @@ impl<'a> Renderer<'a> {
                 },
             },
         )?;
-        // Tera renders into a 2 KB buffer; kept for every company, the
-        // unused room was half of a large build's memory.
+        // Tera renders into a buffer of at least 1 KB; kept for every
+        // company, the unused room would be most of a large build's memory.
         let (mut item, mut row) = (item, row);
         item.shrink_to_fit();
         row.shrink_to_fit();
