@@ -151,18 +151,15 @@ pub struct Templates {
 
 impl Templates {
     pub fn render(&self, name: &str, view: &impl Serialize) -> Result<String, Vec<Diagnostic>> {
-        let error = |e: tera::Error| vec![self.diagnostic(name, &e)];
+        let error = |e: tera::Error| vec![report(&e, name, &self.sources, &self.overridden)];
         let context = Context::from_serialize(view).map_err(error)?;
         self.tera.render(name, &context).map_err(error)
     }
-
-    /// A Tera error as a diagnostic: at the template line and column Tera
-    /// names when it names one, else on the template being rendered.
-    fn diagnostic(&self, rendering: &str, e: &tera::Error) -> Diagnostic {
-        report(e, rendering, &self.sources, &self.overridden)
-    }
 }
 
+/// A Tera error as a diagnostic: at the template, line and column Tera
+/// names when it names them (a page may fail in the template it extends),
+/// else on the template `rendering`.
 fn report(
     e: &tera::Error,
     rendering: &str,
@@ -221,8 +218,13 @@ fn drawn_reports(
                 .char_indices()
                 .nth(column.checked_sub(1)?)
                 .map_or(0, |(i, _)| i);
+        // The marks count characters; the span is in bytes.
+        let end = text[start..]
+            .char_indices()
+            .nth(width)
+            .map_or(text.len(), |(i, _)| start + i);
         let file = origin(name, overridden);
-        out.push(Diagnostic::error(&file, text, start..start + width, what));
+        out.push(Diagnostic::error(&file, text, start..end, what));
     }
     (!out.is_empty()).then_some(out)
 }
@@ -355,6 +357,16 @@ mod tests {
         .expect("one report");
         assert_eq!(each.len(), 1);
         assert_eq!(each[0].location(), "built-in template a.html:1:4");
+        // Marks under multi-byte text, or running past the end, stay inside it.
+        let sources = BTreeMap::from([("é.html".to_string(), "{{ é | ç }}".to_string())]);
+        let each = drawn_reports(
+            "error: Unknown filter `ç`\n --> é.html:1:8\n  |\n1 | {{ é | ç }}\n  |        ^^^^^^^^^^^^\n",
+            &sources,
+            &[],
+        )
+        .expect("one report");
+        assert_eq!(each[0].location(), "built-in template é.html:1:8");
+        assert!(each[0].render(false).contains("{{ é | ç }}"));
     }
 
     #[test]
