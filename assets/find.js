@@ -1,8 +1,8 @@
 // trendsite: sort, filter and search the index page's company table.
 //
 // An enhancement only: the served table is complete, and the controls stay
-// `hidden` until the data has loaded. Rows are matched to the JSON by
-// data-slug and moved or hidden, never rebuilt, so a site's own
+// `hidden` until the data (data/find.json) has loaded. Rows are matched to
+// it by data-slug and moved or hidden, never rebuilt, so a site's own
 // company_row.html keeps working. The view lives in the URL query.
 (function () {
   "use strict";
@@ -144,8 +144,19 @@
   }
 
   // A form missing a field throws here, before anything is shown.
+  // data/find.json names its columns once and gives each company as an
+  // array; a site's own index.html may still point at companies.json,
+  // whose companies are objects already.
+  function companiesOf(data) {
+    if (!Array.isArray(data.fields)) return data.companies;
+    return data.companies.map((row) => {
+      const c = Object.fromEntries(data.fields.map((f, i) => [f, row[i]]));
+      return { slug: c.slug, name: c.name, category: c.category, ai_packaging: c.ai_packaging, metering: { mechanic: c.mechanic, note: c.note } };
+    });
+  }
+
   function start(data) {
-    matchRows(data.companies);
+    matchRows(companiesOf(data));
     FILTERS.forEach(fillSelect);
     state = readUrl();
     for (const k of FIELDS) form.elements[k].value = state[k];

@@ -109,6 +109,8 @@ pub enum Job {
     CompaniesJson,
     /// `data/companies.csv`.
     CompaniesCsv,
+    /// `data/find.json`: what the index table's script needs.
+    FindJson,
     /// `data/trends.json`.
     TrendsJson,
     /// Part `k` of the sitemap; 0 is `sitemap.xml` itself.
@@ -132,6 +134,7 @@ impl Job {
             Job::Robots => "robots.txt",
             Job::CompaniesJson
             | Job::CompaniesCsv
+            | Job::FindJson
             | Job::TrendsJson
             | Job::Sitemap(_)
             | Job::Feed => return None,
@@ -146,6 +149,7 @@ impl Job {
         match self {
             Job::CompaniesJson => Some("data/companies.json".into()),
             Job::CompaniesCsv => Some("data/companies.csv".into()),
+            Job::FindJson => Some("data/find.json".into()),
             Job::TrendsJson => Some("data/trends.json".into()),
             Job::Sitemap(k) => Some(feeds::sitemap_path(k)),
             Job::Feed => Some("atom.xml".into()),
@@ -179,7 +183,12 @@ pub fn all_jobs(ds: &Dataset, index: &Index<'_>, base_url: &str) -> Vec<Job> {
 /// The files that list every company: what any change to content touches
 /// besides pages.
 pub fn data_jobs(ds: &Dataset, index: &Index<'_>, base_url: &str) -> Vec<Job> {
-    let mut jobs = vec![Job::CompaniesJson, Job::CompaniesCsv, Job::TrendsJson];
+    let mut jobs = vec![
+        Job::CompaniesJson,
+        Job::CompaniesCsv,
+        Job::FindJson,
+        Job::TrendsJson,
+    ];
     if has_host(base_url) {
         jobs.push(Job::Feed);
         let parts = feeds::sitemap_parts(sitemap_len(ds, index));
@@ -559,6 +568,7 @@ impl<'a> Renderer<'a> {
             Job::MechanicList => self.term_list(&self.mechanic_terms())?,
             Job::CompaniesJson
             | Job::CompaniesCsv
+            | Job::FindJson
             | Job::TrendsJson
             | Job::Sitemap(_)
             | Job::Feed => return self.data_file(job, fragments),
@@ -609,6 +619,7 @@ impl<'a> Renderer<'a> {
                 let records = urls.iter().enumerate().map(|(i, url)| self.record(i, url));
                 Ok(data::companies_csv_from(width, records, n * 350))
             }
+            Job::FindJson => Ok(data::find_json(&ds.companies)),
             Job::TrendsJson => {
                 let urls: Vec<String> = (0..ds.trends.len())
                     .map(|t| self.absolute(&self.urls.trends[t]))
@@ -1205,6 +1216,7 @@ mod tests {
         for job in [
             Job::CompaniesJson,
             Job::CompaniesCsv,
+            Job::FindJson,
             Job::TrendsJson,
             Job::Feed,
         ] {

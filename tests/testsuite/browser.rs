@@ -492,19 +492,31 @@ fn find_leaves_rows_without_a_slug_and_a_table_without_data_alone() {
     // The row the script cannot match stays, last.
     wait_for_rows(&browser, &["beta", "acme", "Gamma"]);
 
-    // A table whose data cannot be fetched stays as served.
+    // A site's own index.html made before data/find.json, pointing at the
+    // full companies.json, still gets the controls.
     let index = builtin("index.html");
-    assert!(index.contains("data/companies.json"));
-    site.write(
-        "templates/index.html",
-        index.replace("data/companies.json", "data/missing.json"),
-    );
-    wait_for(15, "the rebuilt index", || {
-        get(server.port, "/")
-            .text()
-            .contains("data/missing.json")
-            .then_some(())
-    });
+    assert!(index.contains("data/find.json"));
+    // Points the site's own index.html at `data`, and waits until it is served.
+    let index_reading = |data: &str| {
+        site.write(
+            "templates/index.html",
+            index.replace("data/find.json", data),
+        );
+        let attribute = format!("data-companies=\"/{data}\"");
+        wait_for(15, "the rebuilt index", || {
+            get(server.port, "/")
+                .text()
+                .contains(&attribute)
+                .then_some(())
+        });
+    };
+    index_reading("data/companies.json");
+    browser.goto(&format!("{base}/?mechanic=credits"));
+    wait_for_find(&browser, "ready");
+    wait_for_rows(&browser, &["acme", "Gamma"]);
+
+    // A table whose data cannot be fetched stays as served.
+    index_reading("data/missing.json");
     browser.goto(&format!("{base}/?packaging=add-on&sort=category"));
     wait_for_find(&browser, "failed");
     assert_eq!(visible_rows(&browser), ["acme", "beta", "Gamma"]);

@@ -45,11 +45,11 @@ fn find_js_is_written_and_linked_under_the_base_path() {
     );
     let table = opening_tag(&html, "data-companies=");
     assert!(
-        table.contains("data-companies=\"/sub/data/companies.json\""),
+        table.contains("data-companies=\"/sub/data/find.json\""),
         "{table}"
     );
     // The URL the script fetches is a file of the same build.
-    assert!(site.out().join("data/companies.json").is_file());
+    assert!(site.out().join("data/find.json").is_file());
 }
 
 #[test]
@@ -69,13 +69,14 @@ fn every_index_row_names_its_company_by_slug() {
 
     // The same slugs as the data the script matches them with.
     let data: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(site.out().join("data/companies.json")).unwrap())
-            .expect("companies.json parses");
+        serde_json::from_slice(&std::fs::read(site.out().join("data/find.json")).unwrap())
+            .expect("find.json parses");
+    assert_eq!(data["fields"][0], "slug");
     let mut in_data: Vec<&str> = data["companies"]
         .as_array()
         .expect("companies array")
         .iter()
-        .map(|c| c["slug"].as_str().expect("slug"))
+        .map(|c| c[0].as_str().expect("slug"))
         .collect();
     in_data.sort_unstable();
     assert_eq!(in_data, slugs);
@@ -113,4 +114,64 @@ fn the_find_controls_ship_hidden_and_the_headers_name_their_column() {
             "no {column} header: {thead}"
         );
     }
+}
+
+#[test]
+fn find_json_holds_what_the_script_reads_as_companies_json_has_it() {
+    let site = SiteTest::new("minimal");
+    site.edit(
+        "content/companies/acme.md",
+        "name = \"Acme\"",
+        "name = \"Acme \\\"Ünïcode\\\", Inc.\"",
+    );
+    site.build().assert_ok();
+    let read = |path: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(site.out().join(path)).expect(path)).expect(path)
+    };
+    let (find, full) = (read("data/find.json"), read("data/companies.json"));
+    assert_eq!(find["schema_version"], full["schema_version"]);
+    let fields: Vec<&str> = find["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| f.as_str().expect("field name"))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "slug",
+            "name",
+            "category",
+            "ai_packaging",
+            "mechanic",
+            "note"
+        ]
+    );
+    let rows = find["companies"].as_array().expect("rows");
+    let companies = full["companies"].as_array().expect("companies");
+    assert_eq!(rows.len(), companies.len());
+    for (row, c) in rows.iter().zip(companies) {
+        let metering = &c["metering"];
+        let expected = [
+            c["slug"].clone(),
+            c["name"].clone(),
+            c["category"].clone(),
+            c["ai_packaging"].clone(),
+            if metering.is_null() {
+                "none".into()
+            } else {
+                metering["mechanic"].clone()
+            },
+            if metering["note"].is_null() {
+                "".into()
+            } else {
+                metering["note"].clone()
+            },
+        ];
+        assert_eq!(row.as_array().expect("row"), &expected, "{c}");
+    }
+    assert_eq!(rows[0][1], "Acme \"Ünïcode\", Inc.");
+    // One company per line, as companies.json has it, so diffs stay small.
+    let text = std::fs::read_to_string(site.out().join("data/find.json")).expect("text");
+    assert_eq!(text.lines().filter(|l| l.starts_with("[\"")).count(), 3);
 }
