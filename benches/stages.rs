@@ -60,7 +60,7 @@ fn texts() -> &'static [(String, String, String)] {
 
 fn prepared() -> &'static trendsite::Prepared {
     static PREPARED: OnceLock<trendsite::Prepared> = OnceLock::new();
-    PREPARED.get_or_init(|| trendsite::prepare(site(), Some("/")))
+    PREPARED.get_or_init(|| trendsite::prepare(site(), Some("/"), false))
 }
 
 #[divan::bench]
@@ -97,7 +97,7 @@ fn query_index() -> usize {
 #[divan::bench]
 fn markdown_notes_and_trends() -> usize {
     let p = prepared();
-    markdown::render_all(&p.dataset, &p.links, false)
+    markdown::render_all(&p.dataset, &p.links, markdown::Bodies::Skip)
         .0
         .notes
         .len()

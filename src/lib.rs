@@ -71,7 +71,9 @@ pub struct Prepared {
 
 /// Reads, validates and prepares a whole site. Every stage runs even when an
 /// earlier one found errors, so one run reports as much as possible.
-pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
+/// `keep_bodies` renders every company body into `Prepared::html` (for
+/// `serve`, which renders pages again and again).
+pub fn prepare(root: &Path, base_url: Option<&str>, keep_bodies: bool) -> Prepared {
     let mut timings = Timings::default();
     let mut clock = std::time::Instant::now();
     let loaded = content::load(root);
@@ -119,8 +121,14 @@ pub fn prepare(root: &Path, base_url: Option<&str>) -> Prepared {
     // Company bodies are rendered with their pages, which reports their
     // broken links; when the build stops before that, check them here so one
     // run still reports every error.
-    let (html, link_diags) =
-        markdown::render_all(&ds, &links, diags.has_errors() || templates.is_none());
+    let bodies = if keep_bodies {
+        markdown::Bodies::Keep
+    } else if diags.has_errors() || templates.is_none() {
+        markdown::Bodies::Check
+    } else {
+        markdown::Bodies::Skip
+    };
+    let (html, link_diags) = markdown::render_all(&ds, &links, bodies);
     diags.extend(link_diags);
     timings.lap("markdown", &mut clock);
 
@@ -186,7 +194,7 @@ fn render_site(
     sink: &(dyn Fn(Page) + Sync),
     all_warnings: bool,
 ) -> Result<Rendered, Diagnostics> {
-    let prepared = prepare(root, base_url);
+    let prepared = prepare(root, base_url, false);
     let mut timings = prepared.timings;
     let mut clock = std::time::Instant::now();
     let mut diags = prepared.diagnostics;

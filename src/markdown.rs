@@ -74,17 +74,6 @@ pub struct Html {
     pub trend_outros: Vec<String>,
 }
 
-impl Html {
-    /// Renders and keeps every company body (for `serve`).
-    pub fn keep_bodies(&mut self, ds: &Dataset, links: &Links) {
-        self.bodies = ds
-            .companies
-            .par_iter()
-            .map(|c| render_body(&c.body, &c.file, links, &mut Vec::new()))
-            .collect();
-    }
-}
-
 impl Links {
     pub fn for_dataset(ds: &Dataset, base_path: &str) -> Links {
         Links {
@@ -130,20 +119,35 @@ pub fn render_note(c: &Company, links: &Links, diags: &mut Vec<Diagnostic>) -> S
         .unwrap_or_default()
 }
 
-/// Renders every note and trend text in parallel, collecting broken links.
-/// With `check_bodies`, company bodies are checked for broken links too
-/// (their HTML is made later, page by page).
-pub fn render_all(ds: &Dataset, links: &Links, check_bodies: bool) -> (Html, Vec<Diagnostic>) {
-    let companies: Vec<(String, Vec<Diagnostic>)> = ds
+/// What [`render_all`] does with company bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bodies {
+    /// Nothing: each is rendered with its page, which reports its broken
+    /// links (a build that goes on to write pages).
+    Skip,
+    /// Their broken links reported (a build that stops before its pages).
+    Check,
+    /// Rendered into `Html::bodies`, broken links reported (`serve`).
+    Keep,
+}
+
+/// Renders every note and trend text in parallel, collecting broken links,
+/// and does with company bodies what `bodies` says.
+pub fn render_all(ds: &Dataset, links: &Links, bodies: Bodies) -> (Html, Vec<Diagnostic>) {
+    let companies: Vec<(String, Option<String>, Vec<Diagnostic>)> = ds
         .companies
         .par_iter()
         .map(|c| {
+            if bodies == Bodies::Keep {
+                let (note, body, diags) = render_company(c, links);
+                return (note, Some(body), diags);
+            }
             let mut diags = Vec::new();
             let note = render_note(c, links, &mut diags);
-            if check_bodies {
+            if bodies == Bodies::Check {
                 check_links(&c.body, &c.file, links, &mut diags);
             }
-            (note, diags)
+            (note, None, diags)
         })
         .collect();
     let trends: Vec<(String, String, Vec<Diagnostic>)> = ds
@@ -153,8 +157,9 @@ pub fn render_all(ds: &Dataset, links: &Links, check_bodies: bool) -> (Html, Vec
         .collect();
     let mut html = Html::default();
     let mut diags = Vec::new();
-    for (note, d) in companies {
+    for (note, body, d) in companies {
         html.notes.push(note);
+        html.bodies.extend(body);
         diags.extend(d);
     }
     for (intro, outro, d) in trends {

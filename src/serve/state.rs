@@ -196,13 +196,12 @@ impl State {
     /// Re-reads everything from disk.
     fn reload(&mut self) -> Outcome {
         let start = Instant::now();
-        let prepared = crate::prepare(&self.root, Some(&self.base_url));
+        let prepared = crate::prepare(&self.root, Some(&self.base_url), true);
         self.dataset = prepared.dataset;
         self.company_files = prepared.company_files;
         self.trend_files = prepared.trend_files;
         self.html = prepared.html;
         self.links = prepared.links;
-        self.html.keep_bodies(&self.dataset, &self.links);
         if prepared.templates.is_some() {
             self.templates = prepared.templates;
         }
@@ -564,8 +563,8 @@ impl State {
             self.errors.insert(entry.rel.clone(), diags);
             return Hint::Nothing;
         };
-        let note = markdown::render_note(&company, &self.links, &mut diags);
-        let body = markdown::render_body(&company.body, &company.file, &self.links, &mut diags);
+        let (note, body, link_diags) = markdown::render_company(&company, &self.links);
+        diags.extend(link_diags);
         if diags.iter().any(Diagnostic::is_error) {
             self.errors.insert(entry.rel.clone(), diags);
             return Hint::Nothing;

@@ -338,3 +338,17 @@ fn tool_temp_files_and_folder_moves_are_told_apart() {
     assert!(o.full);
     assert_same(&live.state, &site, "folder moved out");
 }
+
+#[test]
+fn a_broken_body_link_at_start_is_an_error_naming_its_file() {
+    let site = SiteTest::new("minimal");
+    site.edit(ACME, "@/companies/beta.md", "@/companies/nobody.md");
+    let (_, outcome) = State::load(&site.root, "/");
+    assert_eq!(outcome.errors.len(), 1, "{:?}", outcome.errors);
+    assert_eq!(outcome.errors[0].file, ACME);
+    assert!(
+        outcome.errors[0].message.contains("nobody"),
+        "{:?}",
+        outcome.errors[0]
+    );
+}
