@@ -103,11 +103,7 @@ pub fn add_excerpts(root: &Path, diags: &mut [Diagnostic]) {
 /// The byte range of the value on 1-based `line` of `text` (from after `=` to
 /// the next space or comment), or of the line's text when it has no `=`.
 fn value_span(text: &str, line: usize) -> Option<Range<usize>> {
-    let start = if line == 1 {
-        0
-    } else {
-        text.match_indices('\n').nth(line - 2)?.0 + 1
-    };
+    let start = crate::diag::line_start(text, line)?;
     let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     let content = &text[start..end];
     let (from, rest) = match content.find('=') {

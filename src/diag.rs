@@ -286,6 +286,16 @@ pub fn line(source: &str, offset: usize) -> usize {
         + 1
 }
 
+/// Byte offset where 1-based `line` of `source` starts; `None` for line 0
+/// or a line past the end.
+pub fn line_start(source: &str, line: usize) -> Option<usize> {
+    match line {
+        0 => None,
+        1 => Some(0),
+        n => Some(source.match_indices('\n').nth(n - 2)?.0 + 1),
+    }
+}
+
 /// 1-based line and character column of byte `offset` in `source`.
 pub fn position(source: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char_boundary(source, offset.min(source.len()));

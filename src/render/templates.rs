@@ -72,8 +72,9 @@ fn tera_message(e: &tera::Error) -> String {
 }
 
 /// Escapes what HTML needs escaped in text and quoted attributes, as Tera's
-/// own escaper does, and one thing more: Unicode bidi controls are shown as `[U+202E]`: left in, a control in a
-/// company name could reorder the text of the whole line around it.
+/// own escaper does, and one thing more: Unicode bidi controls are shown as
+/// `[U+202E]`. Left in, a control in a company name could reorder the text
+/// of the whole line around it.
 pub fn escape_html(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + 8);
     escape_with(input, |s| out.push_str(s));
@@ -208,11 +209,7 @@ fn drawn_reports(
             }
         }
         let text = sources.get(name)?;
-        let line_start = match line {
-            0 => return None,
-            1 => 0,
-            n => text.match_indices('\n').nth(n - 2)?.0 + 1,
-        };
+        let line_start = crate::diag::line_start(text, line)?;
         let start = line_start
             + text[line_start..]
                 .char_indices()
