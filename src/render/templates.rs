@@ -226,6 +226,72 @@ fn drawn_reports(
     (!out.is_empty()).then_some(out)
 }
 
+fn new_tera() -> Tera {
+    let mut tera = Tera::new();
+    tera.autoescape_on([".html"]);
+    tera.set_escape_fn(escape_into);
+    tera
+}
+
+/// Every error in a set of templates that failed to compile with `first`:
+/// Tera stops at one, an editor wants them all, each at its own file and
+/// line. Only called on failure, so a good set is parsed once.
+fn every_template_error(
+    first: &tera::Error,
+    sources: &BTreeMap<String, String>,
+    overridden: &[String],
+) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    // Each template is parsed alone first, for its syntax errors. A template
+    // alone may extend one that is not there; only syntax errors count here.
+    let mut broken: Vec<String> = Vec::new();
+    for (name, text) in sources {
+        if let Err(e) = new_tera().add_raw_template(name, text)
+            && matches!(e.kind(), ErrorKind::SyntaxError(_))
+        {
+            diags.push(report(&e, name, sources, overridden));
+            broken.push(name.clone());
+        }
+    }
+    // Unknown filters and missing parents show only once all templates are
+    // in. Tera stops at the first such error, so the template it names is set
+    // aside and the rest tried again, until they compile or every error is
+    // known. Templates extending a set-aside one then miss their parent:
+    // that is not an error of their own.
+    loop {
+        let set = sources.iter().filter(|(n, _)| !broken.contains(n));
+        let Err(e) = new_tera().add_raw_templates(set.map(|(n, s)| (n.as_str(), s.as_str())))
+        else {
+            if diags.is_empty() {
+                diags.push(Diagnostic::file_error(TEMPLATES_DIR, tera_message(first)));
+            }
+            return diags;
+        };
+        let name = match e.kind() {
+            ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => r.filename(),
+            ErrorKind::MissingParent { current, parent } => {
+                if !broken.contains(parent) {
+                    diags.push(report(&e, current, sources, overridden));
+                }
+                current
+            }
+            _ => "",
+        };
+        if name.is_empty() || broken.iter().any(|b| b == name) {
+            let message = tera_message(&e);
+            match drawn_reports(&message, sources, overridden) {
+                Some(each) => diags.extend(each),
+                None => diags.push(Diagnostic::file_error(TEMPLATES_DIR, message)),
+            }
+            return diags;
+        }
+        if !matches!(e.kind(), ErrorKind::MissingParent { .. }) {
+            diags.push(report(&e, name, sources, overridden));
+        }
+        broken.push(name.to_string());
+    }
+}
+
 /// Compiles the built-in templates with the site's overrides.
 pub fn templates(root: &Path) -> Result<Templates, Diagnostics> {
     let mut sources: BTreeMap<String, String> = BUILTIN_TEMPLATES
@@ -266,61 +332,11 @@ pub fn templates(root: &Path) -> Result<Templates, Diagnostics> {
     if diags.has_errors() {
         return Err(diags);
     }
-    let new_tera = || {
-        let mut tera = Tera::new();
-        tera.autoescape_on([".html"]);
-        tera.set_escape_fn(escape_into);
-        tera
-    };
-    // Each template is parsed alone first, so that every syntax error is
-    // reported, each at its own file and line. A template alone may extend
-    // one that is not there; only syntax errors count at this step.
-    let mut broken: Vec<String> = Vec::new();
-    for (name, text) in &sources {
-        if let Err(e) = new_tera().add_raw_template(name, text)
-            && matches!(e.kind(), ErrorKind::SyntaxError(_))
-        {
-            diags.push(report(&e, name, &sources, &overridden));
-            broken.push(name.clone());
-        }
+    let mut tera = new_tera();
+    if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str()))) {
+        diags.extend(every_template_error(&e, &sources, &overridden));
+        return Err(diags);
     }
-    // Unknown filters and missing parents show only once all templates are
-    // in. Tera stops at the first such error, so the template it names is set
-    // aside and the rest tried again, until they compile or every error is
-    // known. Templates extending a set-aside one then miss their parent:
-    // that is not an error of their own.
-    let tera = loop {
-        let mut tera = new_tera();
-        let set = sources.iter().filter(|(n, _)| !broken.contains(n));
-        match tera.add_raw_templates(set.map(|(n, s)| (n.as_str(), s.as_str()))) {
-            Ok(()) if diags.has_errors() => return Err(diags),
-            Ok(()) => break tera,
-            Err(e) => {
-                let name = match e.kind() {
-                    ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => r.filename(),
-                    ErrorKind::MissingParent { current, parent } => {
-                        if !broken.contains(parent) {
-                            diags.push(report(&e, current, &sources, &overridden));
-                        }
-                        current
-                    }
-                    _ => "",
-                };
-                if name.is_empty() || broken.iter().any(|b| b == name) {
-                    let message = tera_message(&e);
-                    match drawn_reports(&message, &sources, &overridden) {
-                        Some(each) => diags.extend(each),
-                        None => diags.push(Diagnostic::file_error(TEMPLATES_DIR, message)),
-                    }
-                    return Err(diags);
-                }
-                if !matches!(e.kind(), ErrorKind::MissingParent { .. }) {
-                    diags.push(report(&e, name, &sources, &overridden));
-                }
-                broken.push(name.to_string());
-            }
-        }
-    };
     Ok(Templates {
         tera,
         overridden,
