@@ -71,6 +71,24 @@ fn text_element(w: &mut Writer<Vec<u8>>, name: &str, text: &str) -> io::Result<(
     Ok(())
 }
 
+/// A sitemap's `<url>` or a sitemap index's `<sitemap>`: a `<loc>`, and a
+/// `<lastmod>` when the date is known.
+fn located(
+    w: &mut Writer<Vec<u8>>,
+    name: &str,
+    loc: &str,
+    lastmod: Option<Date>,
+) -> io::Result<()> {
+    w.create_element(name).write_inner_content(|w| {
+        text_element(w, "loc", loc)?;
+        if let Some(d) = lastmod {
+            text_element(w, "lastmod", &d.to_string())?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
 fn writer() -> io::Result<Writer<Vec<u8>>> {
     let mut w = Writer::new_with_indent(Vec::with_capacity(4096), b' ', 1);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
@@ -90,13 +108,7 @@ pub fn urlset(entries: &[SitemapEntry]) -> io::Result<Vec<u8>> {
         .with_attribute(("xmlns", SITEMAP_NS))
         .write_inner_content(|w| {
             for e in entries {
-                w.create_element("url").write_inner_content(|w| {
-                    text_element(w, "loc", &e.loc)?;
-                    if let Some(d) = e.lastmod {
-                        text_element(w, "lastmod", &d.to_string())?;
-                    }
-                    Ok(())
-                })?;
+                located(w, "url", &e.loc, e.lastmod)?;
             }
             Ok(())
         })?;
@@ -110,13 +122,9 @@ pub fn sitemap_index(base: &str, parts: &[&[SitemapEntry]]) -> io::Result<Vec<u8
         .with_attribute(("xmlns", SITEMAP_NS))
         .write_inner_content(|w| {
             for (k, part) in parts.iter().enumerate() {
-                w.create_element("sitemap").write_inner_content(|w| {
-                    text_element(w, "loc", &format!("{base}{}", sitemap_path(k + 1)))?;
-                    if let Some(d) = part.iter().filter_map(|e| e.lastmod).max() {
-                        text_element(w, "lastmod", &d.to_string())?;
-                    }
-                    Ok(())
-                })?;
+                let loc = format!("{base}{}", sitemap_path(k + 1));
+                let newest = part.iter().filter_map(|e| e.lastmod).max();
+                located(w, "sitemap", &loc, newest)?;
             }
             Ok(())
         })?;
