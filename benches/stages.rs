@@ -60,7 +60,7 @@ fn texts() -> &'static [(String, String, String)] {
 
 fn prepared() -> &'static trendsite::Prepared {
     static PREPARED: OnceLock<trendsite::Prepared> = OnceLock::new();
-    PREPARED.get_or_init(|| trendsite::prepare(site(), Some("/"), false))
+    PREPARED.get_or_init(|| trendsite::prepare(site(), Some("/"), markdown::Bodies::Skip))
 }
 
 #[divan::bench]
@@ -89,7 +89,7 @@ fn read_and_validate_site() -> usize {
 
 #[divan::bench]
 fn query_index() -> usize {
-    query::index(divan::black_box(&prepared().dataset))
+    query::index(divan::black_box(&prepared().site.dataset))
         .order
         .len()
 }
@@ -97,7 +97,7 @@ fn query_index() -> usize {
 #[divan::bench]
 fn markdown_notes_and_trends() -> usize {
     let p = prepared();
-    markdown::render_all(&p.dataset, &p.links, markdown::Bodies::Skip)
+    markdown::render_all(&p.site.dataset, &p.site.links, markdown::Bodies::Skip)
         .0
         .notes
         .len()
@@ -111,17 +111,11 @@ fn templates_compile() -> bool {
 /// Every page of the prepared site, rendered in memory.
 fn render_all_pages() -> Vec<render::Page> {
     let p = prepared();
-    let index = query::index(&p.dataset);
-    let templates = p.templates.as_ref().expect("templates");
-    let inputs = render::Inputs {
-        dataset: &p.dataset,
-        index: &index,
-        html: &p.html,
-        links: &p.links,
-        templates,
-        base_url: &p.base_url,
-    };
-    render::render(&inputs).expect("render")
+    let index = query::index(&p.site.dataset);
+    let plan = trendsite::plan::Plan::new(&p.site.dataset, &index, &p.site.base);
+    let inputs = render::Inputs::new(&p.site, &index, &plan).expect("templates");
+    let fragments = render::Fragments::render(&inputs, render::DataLines::Skip).expect("snippets");
+    render::render_entries(&inputs, &fragments, plan.entries()).expect("render")
 }
 
 #[divan::bench]

@@ -14,8 +14,8 @@ pub const FILE: &str = "site.toml";
 pub struct Config {
     pub title: String,
     pub description: Option<String>,
-    /// The public URL the site is served under, always ending in `/`.
-    pub base_url: String,
+    /// The public URL the site is served under.
+    pub base_url: BaseUrl,
     /// Output folder, relative to the site root.
     pub output_dir: String,
     pub language: String,
@@ -32,7 +32,7 @@ impl Default for Config {
         Config {
             title: "AI pricing trends".into(),
             description: None,
-            base_url: "/".into(),
+            base_url: BaseUrl::default(),
             output_dir: "public".into(),
             language: "en".into(),
             stale_after_days: DEFAULT_STALE_AFTER_DAYS,
@@ -90,7 +90,7 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
         ..Config::default()
     };
     if let Some(url) = raw.base_url {
-        match normalize_base_url(url.get_ref()) {
+        match BaseUrl::parse(url.get_ref()) {
             Some(url) => config.base_url = url,
             None => diags.push(
                 Diagnostic::error(FILE, text, url.span(), "invalid base_url")
@@ -131,16 +131,51 @@ pub fn parse(text: &str) -> Result<Config, Diagnostics> {
     }
 }
 
-/// `https://example.org/sub` → `https://example.org/sub/`; a bare path such as
-/// `/` or `/sub/` is accepted too, for sites that only ever use relative links.
-pub fn normalize_base_url(url: &str) -> Option<String> {
-    let mut url = url.trim().to_string();
-    if url.starts_with('/') {
-        if url.contains("//") || url.contains(['?', '#', ' ']) {
-            return None;
+/// The public URL a site is built for, normalised once: an http(s) URL
+/// with a host (`https://example.org/sub/`), or only a path (`/sub/`) for a
+/// site that links relatively and is served wherever it is put. Whether it
+/// has a host decides what can be written at all: canonical links, the
+/// sitemap and the feed need absolute URLs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    /// The normalised text, always ending in `/`.
+    text: String,
+    /// Where the path starts in `text`: 0 when there is no host.
+    path_at: usize,
+}
+
+impl Default for BaseUrl {
+    fn default() -> Self {
+        BaseUrl {
+            text: "/".into(),
+            path_at: 0,
         }
-    } else {
-        let parsed = url::Url::parse(&url).ok()?;
+    }
+}
+
+impl std::fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl BaseUrl {
+    /// `https://example.org/sub` → `https://example.org/sub/`; a bare path
+    /// such as `/` or `/sub/` is accepted too. `None` for anything else
+    /// (another scheme, a query, a fragment, no host).
+    pub fn parse(url: &str) -> Option<BaseUrl> {
+        let url = url.trim();
+        if url.starts_with('/') {
+            if url.contains("//") || url.contains(['?', '#', ' ']) {
+                return None;
+            }
+            let mut text = url.to_string();
+            if !text.ends_with('/') {
+                text.push('/');
+            }
+            return Some(BaseUrl { text, path_at: 0 });
+        }
+        let parsed = url::Url::parse(url).ok()?;
         if !matches!(parsed.scheme(), "http" | "https")
             || parsed.host_str().is_none()
             || parsed.query().is_some()
@@ -148,22 +183,37 @@ pub fn normalize_base_url(url: &str) -> Option<String> {
         {
             return None;
         }
-        url = parsed.to_string();
+        let mut text = parsed.to_string();
+        if !text.ends_with('/') {
+            text.push('/');
+        }
+        // The path is what follows the authority: the first `/` after `//`.
+        let after_scheme = text.find("//").map_or(0, |i| i + 2);
+        let path_at = text[after_scheme..]
+            .find('/')
+            .map_or(text.len() - 1, |i| after_scheme + i);
+        Some(BaseUrl { text, path_at })
     }
-    if !url.ends_with('/') {
-        url.push('/');
-    }
-    Some(url)
-}
 
-/// The path part of a base URL: what every internal link starts with.
-pub fn base_path(base_url: &str) -> String {
-    if base_url.starts_with('/') {
-        return base_url.to_string();
+    /// The whole normalised URL, as given in site.toml or `--base-url`.
+    pub fn as_str(&self) -> &str {
+        &self.text
     }
-    match url::Url::parse(base_url) {
-        Ok(u) => u.path().to_string(),
-        Err(_) => "/".to_string(),
+
+    /// What every internal link starts with: `/sub/`.
+    pub fn path(&self) -> &str {
+        &self.text[self.path_at..]
+    }
+
+    /// Whether URLs can be written absolute.
+    pub fn has_host(&self) -> bool {
+        !self.text.starts_with('/')
+    }
+
+    /// The URL absolute links start with (`https://example.org/sub/`);
+    /// `None` without a host.
+    pub fn absolute(&self) -> Option<&str> {
+        self.has_host().then_some(self.text.as_str())
     }
 }
 
@@ -202,15 +252,27 @@ mod tests {
 
     #[test]
     fn base_urls_are_normalized() {
+        let parse = |s: &str| BaseUrl::parse(s).map(|b| b.as_str().to_string());
         assert_eq!(
-            normalize_base_url("https://example.org/sub").as_deref(),
+            parse("https://example.org/sub").as_deref(),
             Some("https://example.org/sub/")
         );
-        assert_eq!(normalize_base_url("/").as_deref(), Some("/"));
-        assert_eq!(normalize_base_url("ftp://x.org/"), None);
-        assert_eq!(normalize_base_url("javascript:alert(1)"), None);
-        assert_eq!(base_path("https://example.org/sub/"), "/sub/");
-        assert_eq!(base_path("https://example.org/"), "/");
+        assert_eq!(parse("/").as_deref(), Some("/"));
+        assert_eq!(parse("/sub").as_deref(), Some("/sub/"));
+        assert_eq!(parse("ftp://x.org/"), None);
+        assert_eq!(parse("javascript:alert(1)"), None);
+        assert_eq!(parse("https://example.org/a?b"), None);
+        let path = |s: &str| BaseUrl::parse(s).map(|b| b.path().to_string());
+        assert_eq!(path("https://example.org/sub/").as_deref(), Some("/sub/"));
+        assert_eq!(path("https://example.org").as_deref(), Some("/"));
+        assert_eq!(path("http://localhost:1111/x/y").as_deref(), Some("/x/y/"));
+        assert_eq!(path("/sub/").as_deref(), Some("/sub/"));
+        let host = BaseUrl::parse("https://example.org/").expect("valid");
+        assert!(host.has_host());
+        assert_eq!(host.absolute(), Some("https://example.org/"));
+        let local = BaseUrl::parse("/").expect("valid");
+        assert!(!local.has_host());
+        assert_eq!(local.absolute(), None);
     }
 
     #[test]

@@ -3,9 +3,11 @@
 //!
 //! The pipeline runs one stage per module, each feeding the next:
 //! [`content`] (find, split, parse, validate) → [`model`] (the typed site) →
-//! [`query`] (select and group) → [`markdown`] and [`render`] (pages in
-//! memory) → [`output`] (atomic write). [`check`] adds the data-quality
-//! warnings that `check` reports and `build` prints.
+//! [`query`] (select and group) → [`plan`] (every output, its route and the
+//! inputs it reads) → [`markdown`] and [`render`] (outputs in memory) →
+//! [`output`] (atomic write). [`check`] adds the data-quality warnings that
+//! `check` reports and `build` prints; [`serve`] keeps a site in memory and
+//! asks the plan what each edit touches. docs/architecture.md draws it.
 
 // Diagnostics are returned on the cold path only, and carry the excerpt an
 // editor needs; boxing them would add noise to every stage for no gain.
@@ -15,9 +17,11 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod diag;
+pub mod escape;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod plan;
 pub mod publish;
 pub mod query;
 pub mod render;
@@ -52,28 +56,33 @@ impl Timings {
     }
 }
 
+/// A site as read and checked: what every render reads.
+pub struct Site {
+    pub dataset: model::Dataset,
+    /// The URL the site is built for.
+    pub base: config::BaseUrl,
+    pub html: markdown::Html,
+    pub links: markdown::Links,
+    /// `None` when a template failed to compile (the error is reported).
+    pub templates: Option<render::Templates>,
+}
+
 /// Everything read and checked from a site, before pages are rendered.
 pub struct Prepared {
-    pub dataset: model::Dataset,
+    pub site: Site,
     pub company_files: Vec<content::Entry>,
     pub trend_files: Vec<content::Entry>,
     /// Errors and warnings from every stage so far.
     pub diagnostics: Diagnostics,
-    /// The normalized base URL pages are rendered for.
-    pub base_url: String,
-    /// `None` when a template failed to compile (the error is in `diagnostics`).
-    pub templates: Option<render::Templates>,
-    pub html: markdown::Html,
-    pub links: markdown::Links,
     pub statics: Vec<Page>,
     pub timings: Timings,
 }
 
 /// Reads, validates and prepares a whole site. Every stage runs even when an
 /// earlier one found errors, so one run reports as much as possible.
-/// `keep_bodies` renders every company body into `Prepared::html` (for
-/// `serve`, which renders pages again and again).
-pub fn prepare(root: &Path, base_url: Option<&str>, keep_bodies: bool) -> Prepared {
+/// `bodies` says what to do with company bodies: `serve` keeps their HTML,
+/// as it renders pages again and again.
+pub fn prepare(root: &Path, base_url: Option<&str>, bodies: markdown::Bodies) -> Prepared {
     let mut timings = Timings::default();
     let mut clock = std::time::Instant::now();
     let loaded = content::load(root);
@@ -81,19 +90,19 @@ pub fn prepare(root: &Path, base_url: Option<&str>, keep_bodies: bool) -> Prepar
     let mut diags = loaded.diagnostics;
     let ds = loaded.dataset;
 
-    let base_url = match base_url {
-        Some(url) => {
-            match config::normalize_base_url(url) {
-                Some(url) => url,
-                None => {
-                    diags.push(
+    let base = match base_url {
+        Some(url) => match config::BaseUrl::parse(url) {
+            Some(base) => base,
+            None => {
+                diags.push(
                     Diagnostic::file_error("--base-url", format!("invalid base URL {url:?}"))
-                        .expected("an http(s) URL such as https://example.org/sub/ or a path such as /"),
+                        .expected(
+                            "an http(s) URL such as https://example.org/sub/ or a path such as /",
+                        ),
                 );
-                    ds.config.base_url.clone()
-                }
+                ds.config.base_url.clone()
             }
-        }
+        },
         None => ds.config.base_url.clone(),
     };
 
@@ -110,7 +119,7 @@ pub fn prepare(root: &Path, base_url: Option<&str>, keep_bodies: bool) -> Prepar
     timings.lap("compile templates", &mut clock);
 
     let links = markdown::Links {
-        base_path: config::base_path(&base_url),
+        base: base.clone(),
         companies: loaded
             .company_files
             .iter()
@@ -121,12 +130,11 @@ pub fn prepare(root: &Path, base_url: Option<&str>, keep_bodies: bool) -> Prepar
     // Company bodies are rendered with their pages, which reports their
     // broken links; when the build stops before that, check them here so one
     // run still reports every error.
-    let bodies = if keep_bodies {
-        markdown::Bodies::Keep
-    } else if diags.has_errors() || templates.is_none() {
-        markdown::Bodies::Check
-    } else {
-        markdown::Bodies::Skip
+    let bodies = match bodies {
+        markdown::Bodies::Skip if diags.has_errors() || templates.is_none() => {
+            markdown::Bodies::Check
+        }
+        other => other,
     };
     let (html, link_diags) = markdown::render_all(&ds, &links, bodies);
     diags.extend(link_diags);
@@ -137,14 +145,16 @@ pub fn prepare(root: &Path, base_url: Option<&str>, keep_bodies: bool) -> Prepar
     timings.lap("list static files", &mut clock);
 
     Prepared {
-        dataset: ds,
+        site: Site {
+            dataset: ds,
+            base,
+            html,
+            links,
+            templates,
+        },
         company_files: loaded.company_files,
         trend_files: loaded.trend_files,
         diagnostics: diags,
-        base_url,
-        templates,
-        html,
-        links,
         statics,
         timings,
     }
@@ -162,8 +172,8 @@ pub struct Written {
     pub files: usize,
     pub bytes: u64,
     pub timings: Timings,
-    /// The normalized base URL the pages were built for.
-    pub base_url: String,
+    /// The base URL the pages were built for.
+    pub base_url: config::BaseUrl,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -176,12 +186,23 @@ pub enum BuildError {
 
 /// What rendering a whole site reports, besides its pages.
 struct Rendered {
-    base_url: String,
+    base_url: config::BaseUrl,
     warnings: Diagnostics,
     more_warnings: usize,
     companies: usize,
     trends: usize,
     timings: Timings,
+}
+
+/// Which data-quality warnings a run reports in full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Warnings {
+    /// Every one: `check`, and the in-memory build tests use.
+    All,
+    /// Those that change the pages (companies left under "Other"); the rest
+    /// are counted. On a large, old dataset the stale dates alone would be
+    /// thousands of lines, and `check` lists them.
+    Build,
 }
 
 /// Runs every stage but `output`, handing each page (static files included)
@@ -192,46 +213,37 @@ fn render_site(
     root: &Path,
     base_url: Option<&str>,
     sink: &(dyn Fn(Page) + Sync),
-    all_warnings: bool,
+    warnings: Warnings,
 ) -> Result<Rendered, Diagnostics> {
-    let prepared = prepare(root, base_url, false);
+    let prepared = prepare(root, base_url, markdown::Bodies::Skip);
     let mut timings = prepared.timings;
     let mut clock = std::time::Instant::now();
     let mut diags = prepared.diagnostics;
-    let ds = &prepared.dataset;
+    let site = &prepared.site;
+    let ds = &site.dataset;
     let index = query::index(ds);
     timings.lap("query", &mut clock);
     let every_trend_loaded = ds.trends.len() == prepared.trend_files.len();
-    // A build shows what changes the pages (companies left under "Other")
-    // and counts the rest: on a large, old dataset the stale dates alone
-    // would be thousands of lines, and `check` lists them.
-    let (mut quality, more_warnings) = if all_warnings {
-        (
+    let (mut quality, more_warnings) = match warnings {
+        Warnings::All => (
             check::data_quality(ds, &index, scaffold::today(), every_trend_loaded),
             0,
-        )
-    } else {
-        check::build_warnings(ds, &index, scaffold::today(), every_trend_loaded)
+        ),
+        Warnings::Build => check::build_warnings(ds, &index, scaffold::today(), every_trend_loaded),
     };
     check::add_excerpts(root, &mut quality);
     diags.extend(quality);
     timings.lap("data-quality checks", &mut clock);
-    let Some(templates) = prepared.templates.filter(|_| !diags.has_errors()) else {
+    let plan = plan::Plan::new(ds, &index, &site.base);
+    timings.lap("plan", &mut clock);
+    let inputs = render::Inputs::new(site, &index, &plan).filter(|_| !diags.has_errors());
+    let Some(inputs) = inputs else {
         diags.sort();
         return Err(diags);
     };
-    let inputs = render::Inputs {
-        dataset: ds,
-        index: &index,
-        html: &prepared.html,
-        links: &prepared.links,
-        templates: &templates,
-        base_url: &prepared.base_url,
-    };
-    let fragments = render::fragments(&inputs, false)?;
+    let fragments = render::Fragments::render(&inputs, render::DataLines::Skip)?;
     prepared.statics.into_iter().for_each(sink);
-    let jobs = render::all_jobs(ds, &index, &prepared.base_url);
-    let render_diags = render::render_each(&inputs, &fragments, &jobs, sink);
+    let render_diags = render::render_each(&inputs, &fragments, plan.entries(), sink);
     timings.lap("render pages", &mut clock);
     diags.extend(render_diags);
     diags.sort();
@@ -239,7 +251,7 @@ fn render_site(
         return Err(diags);
     }
     Ok(Rendered {
-        base_url: prepared.base_url,
+        base_url: site.base.clone(),
         warnings: diags,
         more_warnings,
         companies: ds.companies.len(),
@@ -268,7 +280,8 @@ pub fn build_to(root: &Path, base_url: Option<&str>, out: &Path) -> Result<Writt
         }
     };
     // Dropping `staging` on any error below removes what was written.
-    let mut rendered = render_site(root, base_url, &put, false).map_err(BuildError::Content)?;
+    let mut rendered =
+        render_site(root, base_url, &put, Warnings::Build).map_err(BuildError::Content)?;
     if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
         return Err(e.into());
     }
@@ -299,7 +312,7 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Result<Built, Diagnostics> 
                 pages.push(page);
             }
         },
-        true,
+        Warnings::All,
     )?;
     let mut pages = pages.into_inner().unwrap_or_else(|e| e.into_inner());
     pages.sort_unstable_by(|a, b| a.path.cmp(&b.path));

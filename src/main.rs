@@ -169,7 +169,7 @@ fn check(root: &std::path::Path, deny_warnings: bool, format: Format) -> ExitCod
 /// The warnings of a successful build, and how many more `check` lists.
 fn report_written(written: &trendsite::Written) {
     report(&written.warnings);
-    if !trendsite::render::has_host(&written.base_url) {
+    if !written.base_url.has_host() {
         eprintln!(
             "note: the base URL {} is only a path, so sitemap.xml and atom.xml were not written: they need absolute URLs (set base_url in site.toml or pass --base-url https://…)",
             written.base_url
@@ -213,7 +213,7 @@ fn publish(opts: &trendsite::publish::Options) -> ExitCode {
             eprintln!("  {file}");
         }
     }
-    if published.base_url.starts_with('/') {
+    if !published.base_url.has_host() {
         eprintln!(
             "note: pages link from {} on whatever host serves them, and have no absolute canonical URL; pass --base-url https://<user>.github.io/<repo>/ or set base_url in site.toml",
             published.base_url

@@ -10,14 +10,16 @@ use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 
 use rayon::prelude::*;
 
+use crate::config::BaseUrl;
 use crate::diag::Diagnostic;
 use crate::model::{Body, Company, Dataset, Trend};
+use crate::plan::Route;
 
 /// Everything that an `@/` link may point at.
 #[derive(Debug, Clone, Default)]
 pub struct Links {
-    /// The path every internal URL starts with (`/` or `/sub/`).
-    pub base_path: String,
+    /// The URL the site is built for; links take its path.
+    pub base: BaseUrl,
     pub companies: HashSet<String>,
     pub trends: HashSet<String>,
 }
@@ -35,9 +37,9 @@ impl Links {
                 "`{target}` does not name a page; write @/companies/<slug>.md or @/trends/<slug>.md"
             )
         })?;
-        let set = match section {
-            "companies" => &self.companies,
-            "trends" => &self.trends,
+        let (set, route): (_, fn(&str) -> Route) = match section {
+            "companies" => (&self.companies, Route::company),
+            "trends" => (&self.trends, Route::trend),
             _ => {
                 return Err(format!(
                     "`{target}` points into `{section}/`; internal links go to @/companies/<slug>.md or @/trends/<slug>.md"
@@ -52,7 +54,7 @@ impl Links {
                 "`{target}` points to content/{section}/{slug}.md, which does not exist"
             ));
         }
-        let mut url = format!("{}{section}/{slug}/", self.base_path);
+        let mut url = route(slug).url(&self.base);
         if let Some(f) = fragment {
             url.push('#');
             url.push_str(f);
@@ -75,9 +77,9 @@ pub struct Html {
 }
 
 impl Links {
-    pub fn for_dataset(ds: &Dataset, base_path: &str) -> Links {
+    pub fn for_dataset(ds: &Dataset, base: &BaseUrl) -> Links {
         Links {
-            base_path: base_path.to_string(),
+            base: base.clone(),
             companies: ds.companies.iter().map(|c| c.slug.clone()).collect(),
             trends: ds.trends.iter().map(|t| t.slug.clone()).collect(),
         }
@@ -214,14 +216,14 @@ pub fn render_inline(
         .filter_map(|(event, range)| match event {
             Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => None,
             // A note is one line of data: markup in it is text, and so are
-            // bidi controls (see `render::escape_html`).
+            // bidi controls (see `escape::escape_html`).
             Event::Html(t) | Event::InlineHtml(t) | Event::Text(t)
-                if t.chars().any(crate::render::is_bidi_control) =>
+                if t.chars().any(crate::escape::is_bidi_control) =>
             {
                 Some(Event::Text(show_bidi_controls(&t).into()))
             }
             Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
-            Event::Code(t) if t.chars().any(crate::render::is_bidi_control) => {
+            Event::Code(t) if t.chars().any(crate::escape::is_bidi_control) => {
                 Some(Event::Code(show_bidi_controls(&t).into()))
             }
             Event::SoftBreak | Event::HardBreak => Some(Event::Text(" ".into())),
@@ -307,11 +309,11 @@ fn add_heading_ids(events: &mut [Event<'_>]) {
 }
 
 /// Fields show bidi controls as `[U+202E]` rather than obey them; see
-/// `render::escape_html`.
+/// `escape::escape_html`.
 fn show_bidi_controls(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if crate::render::is_bidi_control(c) {
+        if crate::escape::is_bidi_control(c) {
             out.push_str(&format!("[U+{:04X}]", c as u32));
         } else {
             out.push(c);
@@ -346,7 +348,7 @@ mod tests {
 
     fn links() -> Links {
         Links {
-            base_path: "/sub/".into(),
+            base: BaseUrl::parse("/sub/").expect("valid"),
             companies: ["cursor".to_string()].into(),
             trends: ["ai-credits".to_string()].into(),
         }

@@ -38,8 +38,8 @@ pub struct Published {
     pub written: Written,
     /// The output folder the published tree was built in.
     pub out: PathBuf,
-    /// The base URL the pages were built for, as given.
-    pub base_url: String,
+    /// The base URL the pages were built for, normalised.
+    pub base_url: crate::config::BaseUrl,
     /// Source files with uncommitted changes that `--allow-dirty` let through.
     pub dirty: Vec<String>,
     pub commit: Commit,
@@ -131,7 +131,7 @@ pub fn publish(opts: &Options) -> Result<Published, PublishError> {
     let upstream = fetch(&git, &opts.remote, &opts.branch)?;
     let local = resolve(&git, &format!("refs/heads/{}", opts.branch))?;
 
-    let (out, site_base_url) = out_dir(&opts.root)?;
+    let out = out_dir(&opts.root)?;
     let mut written = crate::build_to(&opts.root, opts.base_url.as_deref(), &out)?;
     if add_nojekyll(&out)? {
         written.files += 1;
@@ -158,10 +158,11 @@ pub fn publish(opts: &Options) -> Result<Published, PublishError> {
         Push::Pushed
     };
 
+    let base_url = written.base_url.clone();
     Ok(Published {
         written,
         out,
-        base_url: opts.base_url.clone().unwrap_or(site_base_url),
+        base_url,
         dirty,
         commit,
         push,
@@ -377,12 +378,12 @@ fn short(git: &Git, sha: &str) -> Result<String, PublishError> {
     git.run(["rev-parse", "--short", sha])
 }
 
-/// The output folder `build` would use, and the site's own base URL.
-fn out_dir(root: &Path) -> Result<(PathBuf, String), PublishError> {
+/// The output folder `build` would use.
+fn out_dir(root: &Path) -> Result<PathBuf, PublishError> {
     // A broken site.toml is reported by the build itself, with the others.
     let config = config::load(root).unwrap_or_default();
     let out = output::check_out_dir(root, &root.join(&config.output_dir))?;
-    Ok((out, config.base_url))
+    Ok(out)
 }
 
 /// Adds an empty `.nojekyll`, without which GitHub Pages runs Jekyll over

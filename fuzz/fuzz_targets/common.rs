@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 
+use trendsite::config::BaseUrl;
 use trendsite::diag::Diagnostic;
 use trendsite::markdown::Links;
 
@@ -15,7 +16,7 @@ pub const TRENDS: &[&str] = &["credits", "plain", "ai-credits", "ai-bundling", "
 
 pub fn links() -> Links {
     Links {
-        base_path: "/sub/".into(),
+        base: BaseUrl::parse("/sub/").expect("a valid base"),
         companies: COMPANIES.iter().map(|s| s.to_string()).collect(),
         trends: TRENDS.iter().map(|s| s.to_string()).collect(),
     }

@@ -5,9 +5,14 @@
 //! more; presentation attributes keep them readable under a site's own
 //! stylesheet.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::escape_html as esc;
+use super::Renderer;
+use super::views::{GroupView, IndexCharts};
+use crate::escape::escape_html as esc;
+use crate::model::{Company, Mechanic, Packaging, Term};
+use crate::query::{Grouped, Index};
 
 /// One bar: its label, its count and, when there is one, the page it opens.
 pub struct Bar<'a> {
@@ -180,6 +185,110 @@ pub fn matrix(
     }
     out.push_str("</svg>");
     out
+}
+
+/// A bar per value of a taxonomy, those no company has included, each
+/// linked to its page.
+fn term_bars<'r, T: Term>(
+    by: &BTreeMap<T, Vec<usize>>,
+    url: impl Fn(T) -> &'r str,
+) -> Vec<Bar<'r>> {
+    T::ALL
+        .iter()
+        .map(|&t| Bar {
+            label: t.as_str(),
+            value: by.get(&t).map_or(0, Vec::len),
+            url: Some(url(t)),
+        })
+        .collect()
+}
+
+/// Every value of a taxonomy as an axis of the matrix, linked to its page
+/// when it has one.
+fn term_axis<'r, T: Term>(
+    by: &BTreeMap<T, Vec<usize>>,
+    url: impl Fn(T) -> &'r str,
+) -> Vec<(&'static str, Option<&'r str>)> {
+    T::ALL
+        .iter()
+        .map(|&t| (t.as_str(), by.contains_key(&t).then(|| url(t))))
+        .collect()
+}
+
+impl Renderer<'_> {
+    /// Companies per packaging value and per mechanic, as bars, and the
+    /// two crossed. Every value shows, so a reader sees what no one uses.
+    pub(super) fn index_charts(&self, companies: &[Company], index: &Index<'_>) -> IndexCharts {
+        let urls = &self.urls;
+        let mut counts = vec![vec![0usize; Mechanic::ALL.len()]; Packaging::ALL.len()];
+        for c in companies {
+            // ALL lists the variants in declaration order.
+            counts[c.packaging as usize][c.mechanic() as usize] += 1;
+        }
+        let packaging = |p: Packaging| urls.packaging(p);
+        let mechanic = |m: Mechanic| urls.mechanic(m);
+        IndexCharts {
+            packaging: bars(
+                "chart-packaging",
+                "Companies per AI packaging",
+                &term_bars(&index.by_packaging, packaging),
+            ),
+            mechanic: bars(
+                "chart-mechanic",
+                "Companies per metering mechanic",
+                &term_bars(&index.by_mechanic, mechanic),
+            ),
+            matrix: matrix(
+                "chart-matrix",
+                "Companies per AI packaging and metering mechanic",
+                &term_axis(&index.by_packaging, packaging),
+                &term_axis(&index.by_mechanic, mechanic),
+                &counts,
+            ),
+        }
+    }
+
+    /// The size of each group (and of "Other"), linked to its place on the
+    /// page; nothing when the trend selects no company.
+    pub(super) fn trend_chart(
+        &self,
+        t: usize,
+        g: &Grouped<'_>,
+        groups: &[GroupView<'_>],
+    ) -> String {
+        if g.total == 0 {
+            return String::new();
+        }
+        let anchors: Vec<String> = groups
+            .iter()
+            .map(|group| format!("{}#{}", self.urls.trends[t], group.id))
+            .chain([format!("{}#other", self.urls.trends[t])])
+            .collect();
+        let mut list: Vec<Bar<'_>> = groups
+            .iter()
+            .zip(&anchors)
+            .map(|(group, url)| Bar {
+                label: group.title,
+                value: group.count,
+                url: Some(url),
+            })
+            .collect();
+        if !g.other.is_empty() {
+            list.push(Bar {
+                label: if groups.is_empty() { "All" } else { "Other" },
+                value: g.other.len(),
+                url: anchors
+                    .last()
+                    .map(String::as_str)
+                    .filter(|_| !groups.is_empty()),
+            });
+        }
+        bars(
+            "chart-groups",
+            &format!("Companies per group: {}", g.trend.title),
+            &list,
+        )
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,10 @@
 
 use serde::{Serialize, Serializer};
 
+use super::{Fragments, Renderer, group_ids};
+use crate::diag::Diagnostic;
 use crate::model::{Company, Date};
+use crate::plan::{Entry, Output};
 use crate::query::Grouped;
 
 /// The version of the published data's shape.
@@ -437,6 +440,69 @@ pub fn trends_json(
     let mut out = serde_json::to_vec_pretty(&file).unwrap_or_else(|_| b"{}".to_vec());
     out.push(b'\n');
     out
+}
+
+impl Renderer<'_> {
+    /// A file written from the dataset without a template: the data files,
+    /// the sitemap and the feed.
+    pub(super) fn data_file(
+        &self,
+        entry: &Entry,
+        fragments: &Fragments,
+    ) -> Result<Vec<u8>, Vec<Diagnostic>> {
+        let scope = self.scope(entry);
+        let companies = scope.companies()?;
+        let n = companies.len();
+        let published =
+            || -> Vec<String> { (0..n).map(|i| self.published_company_url(i)).collect() };
+        let bytes = match (entry.output, &fragments.data) {
+            (Output::CompaniesJson, Some(kept)) => {
+                let size = kept.json.iter().map(|l| l.len() + 2).sum();
+                Ok(companies_json(kept.json.iter(), size, |out, line| {
+                    out.extend_from_slice(line.as_bytes())
+                }))
+            }
+            (Output::CompaniesJson, None) => {
+                let urls = published();
+                let records = urls.iter().enumerate().map(|(i, url)| self.record(i, url));
+                Ok(companies_json(records, n * 700, |out, r| r.write_json(out)))
+            }
+            (Output::CompaniesCsv, Some(kept)) => {
+                let size = kept.csv.iter().map(String::len).sum();
+                Ok(companies_csv(kept.width, kept.csv.iter(), size))
+            }
+            (Output::CompaniesCsv, None) => {
+                let width = CsvWidth::of(companies);
+                let urls = published();
+                let records = urls.iter().enumerate().map(|(i, url)| self.record(i, url));
+                Ok(companies_csv_from(width, records, n * 350))
+            }
+            (Output::FindJson, _) => Ok(find_json(companies)),
+            (Output::TrendsJson, _) => {
+                let index = scope.whole_index()?;
+                let urls: Vec<String> = (0..index.trends.len())
+                    .map(|t| self.absolute(&self.urls.trends[t]))
+                    .collect();
+                let ids: Vec<Vec<String>> = index.trends.iter().map(group_ids).collect();
+                Ok(trends_json(companies, &index.trends, &urls, &ids))
+            }
+            (Output::Sitemap(k), _) => self.sitemap(scope.whole_index()?, k),
+            (Output::Feed, _) => self.feed(scope.whole_index()?),
+            (output, _) => {
+                return Err(vec![Diagnostic::file_error(
+                    &entry.route.file_path(),
+                    format!("internal error: {output:?} renders with a template"),
+                )]);
+            }
+        };
+        bytes.map_err(|e| {
+            let path = entry.route.file_path();
+            vec![Diagnostic::file_error(
+                &path,
+                format!("cannot write {path}: {e}"),
+            )]
+        })
+    }
 }
 
 #[cfg(test)]

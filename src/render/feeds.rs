@@ -8,10 +8,11 @@ use std::io;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
+use super::Renderer;
+use crate::config::BaseUrl;
 use crate::model::Date;
-
-/// The most URLs one sitemap file may list (sitemaps.org protocol).
-pub const SITEMAP_LIMIT: usize = 50_000;
+use crate::plan::{Route, SITEMAP_LIMIT, sitemap_parts};
+use crate::query::Index;
 
 /// How many entries the Atom feed carries.
 pub const FEED_ENTRIES: usize = 50;
@@ -24,25 +25,6 @@ pub struct SitemapEntry {
     pub lastmod: Option<Date>,
 }
 
-/// How many part files a sitemap of `urls` URLs is split into; 0 when
-/// `sitemap.xml` lists them all itself.
-pub fn sitemap_parts(urls: usize) -> usize {
-    if urls <= SITEMAP_LIMIT {
-        0
-    } else {
-        urls.div_ceil(SITEMAP_LIMIT)
-    }
-}
-
-/// The path of sitemap part `k` (1-based); part 0 is `sitemap.xml`.
-pub fn sitemap_path(k: usize) -> String {
-    if k == 0 {
-        "sitemap.xml".into()
-    } else {
-        format!("sitemap-{k}.xml")
-    }
-}
-
 /// XML 1.0 forbids most control characters even when escaped; a stray one
 /// in a company name must not make the whole feed unreadable. Bidi controls
 /// are shown as `[U+202E]`, as on the pages, so a name cannot reorder the
@@ -51,12 +33,14 @@ fn xml_text(s: &str) -> Cow<'_, str> {
     let allowed = |c: char| {
         matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && !matches!(c, '\u{fffe}' | '\u{ffff}'))
     };
-    if s.chars().all(|c| allowed(c) && !super::is_bidi_control(c)) {
+    if s.chars()
+        .all(|c| allowed(c) && !crate::escape::is_bidi_control(c))
+    {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars().filter(|&c| allowed(c)) {
-        if super::is_bidi_control(c) {
+        if crate::escape::is_bidi_control(c) {
             out.push_str(&format!("[U+{:04X}]", c as u32));
         } else {
             out.push(c);
@@ -116,13 +100,13 @@ pub fn urlset(entries: &[SitemapEntry]) -> io::Result<Vec<u8>> {
 }
 
 /// A `<sitemapindex>` naming the part files, each with its newest lastmod.
-pub fn sitemap_index(base: &str, parts: &[&[SitemapEntry]]) -> io::Result<Vec<u8>> {
+pub fn sitemap_index(base: &BaseUrl, parts: &[&[SitemapEntry]]) -> io::Result<Vec<u8>> {
     let mut w = writer()?;
     w.create_element("sitemapindex")
         .with_attribute(("xmlns", SITEMAP_NS))
         .write_inner_content(|w| {
             for (k, part) in parts.iter().enumerate() {
-                let loc = format!("{base}{}", sitemap_path(k + 1));
+                let loc = Route::sitemap(k + 1).published_url(base);
                 let newest = part.iter().filter_map(|e| e.lastmod).max();
                 located(w, "sitemap", &loc, newest)?;
             }
@@ -216,6 +200,103 @@ pub fn atom(feed: &Feed<'_>, entries: &[FeedEntry<'_>]) -> io::Result<Vec<u8>> {
     Ok(finish(w))
 }
 
+impl Renderer<'_> {
+    /// Every page but the 404, each with the newest `verified` date of the
+    /// companies it shows.
+    fn sitemap_entries(&self, index: &Index<'_>) -> Vec<SitemapEntry> {
+        let ds = self.inputs.dataset;
+        let base = &self.inputs.plan.base;
+        let newest = |list: &[usize]| list.iter().map(|&i| ds.companies[i].verified).max();
+        let all = ds.companies.iter().map(|c| c.verified).max();
+        let entry = |route: Route, lastmod: Option<Date>| SitemapEntry {
+            loc: route.published_url(base),
+            lastmod,
+        };
+        let mut entries = Vec::with_capacity(crate::plan::sitemap_len(ds, index));
+        entries.push(entry(Route::home(), all));
+        entries.push(entry(Route::trends(), all));
+        for g in &index.trends {
+            let lastmod = g
+                .groups
+                .iter()
+                .map(|group| newest(&group.companies))
+                .chain([newest(&g.other)])
+                .max()
+                .flatten();
+            entries.push(entry(Route::trend(&g.trend.slug), lastmod));
+        }
+        for c in &ds.companies {
+            entries.push(entry(Route::company(&c.slug), Some(c.verified)));
+        }
+        entries.push(entry(Route::packaging_list(), all));
+        for (p, list) in &index.by_packaging {
+            entries.push(entry(Route::packaging(*p), newest(list)));
+        }
+        entries.push(entry(Route::mechanic_list(), all));
+        for (m, list) in &index.by_mechanic {
+            entries.push(entry(Route::mechanic(*m), newest(list)));
+        }
+        entries
+    }
+
+    pub(super) fn sitemap(&self, index: &Index<'_>, k: usize) -> io::Result<Vec<u8>> {
+        let entries = self.sitemap_entries(index);
+        let parts: Vec<&[SitemapEntry]> = entries.chunks(SITEMAP_LIMIT).collect();
+        match (k, sitemap_parts(entries.len())) {
+            (0, 0) => urlset(&entries),
+            (0, _) => sitemap_index(&self.inputs.plan.base, &parts),
+            (k, _) => urlset(parts.get(k - 1).copied().unwrap_or_default()),
+        }
+    }
+
+    /// The companies checked most recently, newest first; among those of
+    /// one day, in name order.
+    pub(super) fn feed(&self, index: &Index<'_>) -> io::Result<Vec<u8>> {
+        let ds = self.inputs.dataset;
+        let base = &self.inputs.plan.base;
+        let mut newest: Vec<usize> = index.order.clone();
+        // Stable, so a day's companies keep their name order.
+        newest.sort_by(|&a, &b| ds.companies[b].verified.cmp(&ds.companies[a].verified));
+        newest.truncate(FEED_ENTRIES);
+        let entries: Vec<FeedEntry<'_>> = newest
+            .iter()
+            .map(|&i| {
+                let c = &ds.companies[i];
+                let (p, m) = (c.packaging, c.mechanic());
+                let mut summary = format!(
+                    "AI packaging: {p} ({}). Metering: {m} ({}).",
+                    p.description(),
+                    m.description()
+                );
+                if let Some(note) = c.note() {
+                    summary.push(' ');
+                    summary.push_str(note);
+                }
+                FeedEntry {
+                    title: &c.name,
+                    url: self.published_company_url(i),
+                    updated: c.verified,
+                    summary,
+                    categories: [
+                        (p.as_str(), Route::packaging(p).published_url(base)),
+                        (m.as_str(), Route::mechanic(m).published_url(base)),
+                    ],
+                }
+            })
+            .collect();
+        let config = &ds.config;
+        atom(
+            &Feed {
+                title: &config.title,
+                subtitle: config.description.as_deref().unwrap_or(""),
+                base: self.canonical_base,
+                language: &config.language,
+            },
+            &entries,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +317,6 @@ mod tests {
         assert_eq!(sitemap_parts(SITEMAP_LIMIT), 0);
         assert_eq!(sitemap_parts(SITEMAP_LIMIT + 1), 2);
         assert_eq!(sitemap_parts(3 * SITEMAP_LIMIT), 3);
-        assert_eq!(sitemap_path(2), "sitemap-2.xml");
+        assert_eq!(Route::sitemap(2).rel(), "sitemap-2.xml");
     }
 }

@@ -2,11 +2,10 @@
 //! costs one serialization of exactly the fields it shows.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{Dataset, Mechanic, Packaging, Period, Tier};
+use crate::model::{Period, Tier};
 
 /// What every page knows about the site.
 #[derive(Serialize)]
@@ -240,46 +239,6 @@ pub fn price_label(t: &Tier) -> String {
         s.push_str(per.as_str());
     }
     s
-}
-
-/// Precomputed URLs of the few pages many pages link to. Company URLs are
-/// made where needed: each is used by one snippet and one page, and making
-/// ten thousand of them up front would cost an edit in `serve` more than
-/// everything else it renders.
-pub struct Urls {
-    pub base: String,
-    pub trends: Vec<String>,
-    pub packaging: BTreeMap<Packaging, String>,
-    pub mechanic: BTreeMap<Mechanic, String>,
-    pub packaging_list: String,
-    pub mechanic_list: String,
-}
-
-impl Urls {
-    pub fn company(&self, slug: &str) -> String {
-        format!("{}companies/{slug}/", self.base)
-    }
-
-    pub fn new(ds: &Dataset, base: &str) -> Urls {
-        Urls {
-            base: base.to_string(),
-            trends: ds
-                .trends
-                .iter()
-                .map(|t| format!("{base}trends/{}/", t.slug))
-                .collect(),
-            packaging: Packaging::ALL
-                .iter()
-                .map(|p| (*p, format!("{base}packaging/{p}/")))
-                .collect(),
-            mechanic: Mechanic::ALL
-                .iter()
-                .map(|m| (*m, format!("{base}metering/{m}/")))
-                .collect(),
-            packaging_list: format!("{base}packaging/"),
-            mechanic_list: format!("{base}metering/"),
-        }
-    }
 }
 
 #[cfg(test)]

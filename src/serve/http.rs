@@ -25,7 +25,7 @@ use crate::diag::Diagnostic;
 
 /// Where the server's own endpoints live; no site path starts with it.
 pub const PREFIX: &str = "/__trendsite/";
-const RELOAD_JS: &str = include_str!("../../assets/reload.js");
+const RELOAD_JS: &str = include_str!("reload.js");
 
 /// One file as served.
 #[derive(Debug)]

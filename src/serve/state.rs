@@ -1,21 +1,26 @@
 //! The site held in memory by `serve`, and incremental rebuilds of it.
 //!
-//! A change to one company or trend re-parses that file and re-renders only
-//! the pages whose views it feeds; a change to the set of files or to
-//! site.toml reloads everything. Either way the pages equal what a full build
-//! of the same files gives, byte for byte (a test holds us to it).
+//! A change to one company or trend re-parses that file; the site's plan,
+//! made again, is compared with the plan of what is served, and only the
+//! outputs whose declared inputs changed are rendered again. A change to
+//! the set of files or to site.toml reloads everything. Either way the
+//! pages equal what a full build of the same files gives, byte for byte (a
+//! property test holds us to it).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::Site;
+use crate::config::BaseUrl;
 use crate::content::{self, Entry};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::markdown::{self, Html, Links};
+use crate::markdown::{self, Bodies, Html, Links};
 use crate::model::Dataset;
-use crate::query::{self, lists};
-use crate::render::{self, Content, Job, Page, Templates};
+use crate::plan::{Changes, Plan, Route};
+use crate::query;
+use crate::render::{self, Content, Page};
 
 /// Where diagnostics that belong to no content file are kept.
 const TEMPLATES_KEY: &str = "templates";
@@ -101,29 +106,42 @@ impl Outcome {
 
 pub struct State {
     root: PathBuf,
+    /// The base URL pages are rendered for (`/` for a local preview).
     base_url: String,
-    dataset: Dataset,
+    site: Site,
     company_files: Vec<Entry>,
     trend_files: Vec<Entry>,
-    html: Html,
-    links: Links,
-    templates: Option<Templates>,
-    /// Each company's list and table snippets, kept between rebuilds.
-    fragments: render::Fragments,
+    /// Each company's list and table snippets, kept between rebuilds;
+    /// `None` until the first render, and again when companies moved
+    /// position.
+    fragments: Option<render::Fragments>,
     /// The data-quality warnings last reported, and how many more there were.
     warnings: Vec<Diagnostic>,
     more_warnings: usize,
     /// The output files: rendered pages and static files, by path.
     pages: BTreeMap<String, Arc<Vec<u8>>>,
+    /// The paths in `pages` that are static files.
+    statics: BTreeSet<String>,
     /// Current problems, by the file they are in.
     errors: BTreeMap<String, Vec<Diagnostic>>,
-    /// The pages lag behind the dataset (a change arrived while the site had
-    /// errors), so the next clean rebuild renders everything.
-    stale: bool,
-    /// Leave the data files of an incremental rebuild for later.
-    defer_data: bool,
-    /// The data files waiting for `finish_deferred`.
-    deferred: BTreeSet<Job>,
+    /// The plan of what `pages` holds.
+    served: Plan,
+    /// What changed since `pages` was last rendered: while the site has
+    /// errors, edits pile up here until it renders again.
+    pending: Changes,
+    /// Data files that `apply_deferring` left, by route.
+    deferred: BTreeSet<Route>,
+}
+
+/// When an incremental rebuild renders the data files (JSON, CSV, sitemap,
+/// feed: each a pass over every company).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DataFiles {
+    /// With the pages.
+    Now,
+    /// Left for `State::finish_deferred`, so browsers can reload the pages
+    /// first.
+    Later,
 }
 
 fn read_statics(statics: Vec<Page>) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
@@ -153,26 +171,42 @@ fn bytes(page: Page) -> (String, Arc<Vec<u8>>) {
     (page.path, Arc::new(b))
 }
 
+/// What re-reading one content file found.
+enum Update {
+    /// The entry is valid and in the dataset; its slug.
+    Changed(String),
+    /// The entry has errors, now recorded; the dataset keeps its last good
+    /// version.
+    Invalid,
+    /// The file is not one the site knew: read everything again.
+    Reload,
+}
+
 impl State {
     /// Loads the site from disk. The state is usable even when the site has
     /// errors: `outcome.errors` lists them and no pages exist until fixed.
     pub fn load(root: &Path, base_url: &str) -> (State, Outcome) {
+        let base = BaseUrl::default();
         let mut state = State {
             root: root.to_path_buf(),
             base_url: base_url.to_string(),
-            dataset: Dataset::default(),
+            site: Site {
+                dataset: Dataset::default(),
+                base: base.clone(),
+                html: Html::default(),
+                links: Links::default(),
+                templates: None,
+            },
             company_files: Vec::new(),
             trend_files: Vec::new(),
-            html: Html::default(),
-            links: Links::default(),
-            templates: None,
-            fragments: render::Fragments::default(),
+            fragments: None,
             warnings: Vec::new(),
             more_warnings: 0,
             pages: BTreeMap::new(),
+            statics: BTreeSet::new(),
             errors: BTreeMap::new(),
-            stale: true,
-            defer_data: false,
+            served: Plan::empty(base),
+            pending: Changes::everything(),
             deferred: BTreeSet::new(),
         };
         let outcome = state.reload();
@@ -196,15 +230,18 @@ impl State {
     /// Re-reads everything from disk.
     fn reload(&mut self) -> Outcome {
         let start = Instant::now();
-        let prepared = crate::prepare(&self.root, Some(&self.base_url), true);
-        self.dataset = prepared.dataset;
+        let prepared = crate::prepare(&self.root, Some(&self.base_url), Bodies::Keep);
+        let templates = prepared.site.templates.is_some();
+        let old_templates = self.site.templates.take();
+        self.site = prepared.site;
+        if !templates {
+            // Keep rendering with the last good templates once the content
+            // is fixed; the template error is reported meanwhile.
+            self.site.templates = old_templates;
+        }
         self.company_files = prepared.company_files;
         self.trend_files = prepared.trend_files;
-        self.html = prepared.html;
-        self.links = prepared.links;
-        if prepared.templates.is_some() {
-            self.templates = prepared.templates;
-        }
+        self.fragments = None;
         self.errors.clear();
         let mut warnings = Vec::new();
         for d in prepared.diagnostics {
@@ -221,19 +258,32 @@ impl State {
         }
         let (statics, static_diags) = read_statics(prepared.statics);
         warnings.extend(static_diags);
-        let mut outcome = self.finish(true, None, &[], statics, Vec::new(), start);
-        outcome.warnings.extend(warnings);
-        outcome
+        let mut outcome = Outcome::default();
+        let now: BTreeSet<String> = statics.iter().map(|(p, _)| p.clone()).collect();
+        for gone in self.statics.difference(&now) {
+            if self.pages.remove(gone).is_some() {
+                outcome.removed.push(gone.clone());
+            }
+        }
+        self.statics = now;
+        for (path, b) in statics {
+            self.pages.insert(path.clone(), Arc::new(b));
+            outcome.changed.push(path);
+        }
+        self.pending.merge(Changes::everything());
+        self.finish(outcome, Quality::Full, DataFiles::Now, start, warnings)
     }
 
     /// Applies a batch of changed paths like `apply`, but leaves the data
     /// files (JSON, CSV, sitemap, feed: each a pass over every company) to
     /// `finish_deferred`, so browsers can reload the pages first.
     pub fn apply_deferring(&mut self, paths: &[PathBuf]) -> Outcome {
-        self.defer_data = true;
-        let outcome = self.apply(paths);
-        self.defer_data = false;
-        outcome
+        self.update(paths, DataFiles::Later)
+    }
+
+    /// Applies a batch of changed paths.
+    pub fn apply(&mut self, paths: &[PathBuf]) -> Outcome {
+        self.update(paths, DataFiles::Now)
     }
 
     /// Renders the data files `apply_deferring` left, if any.
@@ -241,38 +291,42 @@ impl State {
         if self.deferred.is_empty() {
             return None;
         }
+        let start = Instant::now();
+        let deferred = std::mem::take(&mut self.deferred);
         if !self.errors.is_empty() {
-            // Rendered with the next clean rebuild, which renders everything.
-            self.deferred.clear();
-            self.stale = true;
+            // Rendered with the next clean rebuild: the data files read
+            // every company, so any pending change includes them.
             return None;
         }
-        let start = Instant::now();
-        let jobs = std::mem::take(&mut self.deferred);
-        let templates = self.templates.as_ref()?;
-        let index = query::index(&self.dataset);
-        let inputs = render::Inputs {
-            dataset: &self.dataset,
-            index: &index,
-            html: &self.html,
-            links: &self.links,
-            templates,
-            base_url: &self.base_url,
-        };
-        let list: Vec<Job> = jobs.into_iter().collect();
+        let index = query::index(&self.site.dataset);
         let mut outcome = Outcome::default();
-        match render::render_jobs(&inputs, &self.fragments, &list) {
+        let (Some(inputs), Some(fragments)) = (
+            render::Inputs::new(&self.site, &index, &self.served),
+            self.fragments.as_ref(),
+        ) else {
+            return None;
+        };
+        let entries = self
+            .served
+            .entries()
+            .iter()
+            .filter(|e| deferred.contains(&e.route))
+            .collect::<Vec<_>>();
+        match render::render_entries(&inputs, fragments, entries) {
             Ok(pages) => {
-                self.insert_pages(pages, &mut outcome);
+                insert_pages(&mut self.pages, pages, &mut outcome);
             }
-            Err(d) => self.render_failed(d, &mut outcome),
+            Err(d) => {
+                // Render them again with the next rebuild.
+                self.pending.merge(Changes::everything());
+                self.render_failed(d, &mut outcome);
+            }
         }
         outcome.millis = start.elapsed().as_secs_f64() * 1000.0;
         Some(outcome)
     }
 
-    /// Applies a batch of changed paths.
-    pub fn apply(&mut self, paths: &[PathBuf]) -> Outcome {
+    fn update(&mut self, paths: &[PathBuf], data: DataFiles) -> Outcome {
         let start = Instant::now();
         let kinds: BTreeSet<ChangeKind> = paths
             .iter()
@@ -296,81 +350,61 @@ impl State {
             }
             _ => false,
         });
-        if structural || self.templates.is_none() {
+        if structural || self.site.templates.is_none() {
             return self.reload();
         }
-        let content_changes = kinds
-            .iter()
-            .filter(|k| matches!(k, ChangeKind::Company(_) | ChangeKind::Trend(_)))
-            .count();
-        let mut jobs: Option<BTreeSet<Job>> = Some(BTreeSet::new());
-        let mut removed = Vec::new();
-        let mut statics = Vec::new();
+        let mut outcome = Outcome::default();
         let mut warnings = Vec::new();
         let mut templates_changed = Vec::new();
         for kind in &kinds {
-            match kind {
-                ChangeKind::Company(path) => {
-                    let hint = self.update_company(path);
-                    merge(&mut jobs, hint, &mut removed);
+            let update = match kind {
+                ChangeKind::Company(path) => self.update_company(path),
+                ChangeKind::Trend(path) => self.update_trend(path),
+                ChangeKind::Template(path) => {
+                    templates_changed.push(path.clone());
+                    continue;
                 }
-                ChangeKind::Trend(path) => {
-                    let hint = self.update_trend(path);
-                    merge(&mut jobs, hint, &mut removed);
+                ChangeKind::Static(rel) => {
+                    match self.read_static(rel) {
+                        Ok(Some(b)) => {
+                            self.pages.insert(rel.clone(), Arc::new(b));
+                            self.statics.insert(rel.clone());
+                            outcome.changed.push(rel.clone());
+                        }
+                        Ok(None) => {
+                            self.statics.remove(rel);
+                            if self.pages.remove(rel).is_some() {
+                                outcome.removed.push(rel.clone());
+                            }
+                        }
+                        Err(d) => warnings.push(d),
+                    }
+                    continue;
                 }
-                ChangeKind::Template(path) => templates_changed.push(path.clone()),
-                ChangeKind::Static(rel) => match self.read_static(rel) {
-                    Ok(Some(b)) => statics.push((rel.clone(), b)),
-                    Ok(None) => removed.push(rel.clone()),
-                    Err(d) => warnings.push(d),
-                },
-                ChangeKind::Config | ChangeKind::ContentOther(_) => {}
+                ChangeKind::Config | ChangeKind::ContentOther(_) => continue,
+            };
+            match (update, kind) {
+                (Update::Changed(slug), ChangeKind::Company(_)) => {
+                    self.pending.companies.insert(slug);
+                }
+                (Update::Changed(slug), _) => {
+                    self.pending.trends.insert(slug);
+                }
+                (Update::Invalid, _) => {}
+                (Update::Reload, _) => return self.reload(),
             }
         }
-        if content_changes > 1 {
-            // Several entries at once (a checkout, a search-and-replace):
-            // their effects interact, so render everything from the dataset.
-            jobs = None;
-        }
-        // A company's snippets (list item, table row, data lines) follow
-        // from its content and their own templates, so they are rendered
-        // again for the pages content asks for, not for a page template's.
-        let edited: Vec<usize> = jobs
-            .iter()
-            .flatten()
-            .filter_map(|j| match j {
-                Job::Company(i) => Some(*i),
-                _ => None,
-            })
-            .collect();
         if !templates_changed.is_empty() {
             match render::templates(&self.root) {
                 Ok(t) => {
-                    self.templates = Some(t);
+                    self.site.templates = Some(t);
                     self.errors.remove(TEMPLATES_KEY);
-                    let names: Vec<String> = templates_changed
-                        .iter()
-                        .filter_map(|p| p.file_name())
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .collect();
-                    if names
-                        .iter()
-                        .all(|n| render::PAGE_TEMPLATES.contains(&n.as_str()))
-                    {
-                        if let Some(set) = jobs.as_mut() {
-                            let index = query::index(&self.dataset);
-                            set.extend(
-                                render::all_jobs(&self.dataset, &index, &self.base_url)
-                                    .into_iter()
-                                    .filter(|j| {
-                                        names.iter().any(|n| Some(n.as_str()) == j.template())
-                                    }),
-                            );
-                        }
-                    } else {
-                        // base.html, macros or an included template: every page.
-                        jobs = None;
-                    }
+                    self.pending.templates.extend(
+                        templates_changed
+                            .iter()
+                            .filter_map(|p| p.strip_prefix(self.root.join("templates")).ok())
+                            .map(|p| p.to_string_lossy().replace('\\', "/")),
+                    );
                 }
                 Err(d) => {
                     self.errors
@@ -378,168 +412,131 @@ impl State {
                 }
             }
         }
-        let mut outcome = self.finish(false, jobs, &edited, statics, removed, start);
-        outcome.warnings.extend(warnings);
-        outcome
+        self.finish(outcome, Quality::Incremental, data, start, warnings)
     }
 
-    /// Renders what needs rendering (or nothing, while there are errors) and
-    /// records the new pages. `jobs: None` means every page; `edited` are
-    /// the companies whose snippets must be rendered again.
+    /// Renders what the plan says the pending changes touch (or nothing,
+    /// while there are errors) and records the new pages.
     fn finish(
         &mut self,
-        quality: bool,
-        jobs: Option<BTreeSet<Job>>,
-        edited: &[usize],
-        statics: Vec<(String, Vec<u8>)>,
-        mut removed: Vec<String>,
+        mut outcome: Outcome,
+        quality: Quality,
+        data: DataFiles,
         start: Instant,
+        more: Vec<Diagnostic>,
     ) -> Outcome {
-        let mut outcome = Outcome::default();
-        for (path, b) in statics {
-            self.pages.insert(path.clone(), Arc::new(b));
-            outcome.changed.push(path);
-        }
-        let index = query::index(&self.dataset);
+        let index = query::index(&self.site.dataset);
         // The warnings a build shows, printed when they change rather than
         // after every save. The count of the others (stale dates, duplicate
         // websites, ...) costs a pass over every company and URL: it is
         // taken when the whole site is read, not on every edit.
-        let (warnings, more) = if quality {
-            let every_trend_loaded = self.dataset.trends.len() == self.trend_files.len();
-            crate::check::build_warnings(
-                &self.dataset,
-                &index,
-                crate::scaffold::today(),
-                every_trend_loaded,
-            )
-        } else {
-            let others = index
-                .trends
-                .iter()
-                .filter_map(|g| query::other_warning(&self.dataset, g))
-                .collect();
-            (others, self.more_warnings)
+        let (warnings, count) = match quality {
+            Quality::Full => {
+                let every_trend_loaded = self.site.dataset.trends.len() == self.trend_files.len();
+                crate::check::build_warnings(
+                    &self.site.dataset,
+                    &index,
+                    crate::scaffold::today(),
+                    every_trend_loaded,
+                )
+            }
+            Quality::Incremental => {
+                let others = index
+                    .trends
+                    .iter()
+                    .filter_map(|g| query::other_warning(&self.site.dataset, g))
+                    .collect();
+                (others, self.more_warnings)
+            }
         };
-        if warnings != self.warnings || more != self.more_warnings {
+        if warnings != self.warnings || count != self.more_warnings {
             self.warnings = warnings.clone();
-            self.more_warnings = more;
+            self.more_warnings = count;
             outcome.warnings = warnings;
-            outcome.more_warnings = more;
+            outcome.more_warnings = count;
         }
-        let rendering = match (&self.templates, self.errors.is_empty()) {
-            (Some(t), true) => Some(t),
-            _ => None,
-        };
-        let Some(templates) = rendering else {
-            if jobs.as_ref().is_none_or(|j| !j.is_empty()) {
-                self.stale = true;
-            }
+        outcome.warnings.extend(more);
+        if !self.errors.is_empty() {
             outcome.errors = self.errors();
-            for path in &removed {
-                if self.pages.remove(path).is_some() {
-                    outcome.removed.push(path.clone());
-                }
-            }
+            outcome.millis = start.elapsed().as_secs_f64() * 1000.0;
+            return outcome;
+        }
+        let plan = Plan::new(&self.site.dataset, &index, &self.site.base);
+        let Some(inputs) = render::Inputs::new(&self.site, &index, &plan) else {
             outcome.millis = start.elapsed().as_secs_f64() * 1000.0;
             return outcome;
         };
-        let inputs = render::Inputs {
-            dataset: &self.dataset,
-            index: &index,
-            html: &self.html,
-            links: &self.links,
-            templates,
-            base_url: &self.base_url,
-        };
-        let full = jobs.is_none() || self.stale;
-        let list: Vec<Job> = if full {
-            self.deferred.clear();
-            render::all_jobs(&self.dataset, &index, &self.base_url)
-        } else {
-            let mut jobs = jobs.unwrap_or_default();
-            // Content changes ask for the data files by naming one; how
-            // many sitemap parts there are is known only now.
-            if jobs.contains(&Job::CompaniesJson) {
-                jobs.extend(render::data_jobs(&self.dataset, &index, &self.base_url));
+        let diff = plan.diff(&self.served, &self.pending);
+        // Snippets follow from a company's content and their own templates,
+        // so they are rendered again for those, not for a page template.
+        let fragments = match self.fragments.take() {
+            Some(mut kept) if kept.companies() == self.site.dataset.companies.len() => {
+                let edited: Vec<usize> = self
+                    .site
+                    .dataset
+                    .companies
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| self.pending.touches_snippet(&c.slug))
+                    .map(|(i, _)| i)
+                    .collect();
+                kept.refresh(&inputs, &edited).map(|()| kept)
             }
-            if self.defer_data {
-                let (data, pages): (BTreeSet<Job>, BTreeSet<Job>) =
-                    jobs.into_iter().partition(|j| j.data_path().is_some());
-                outcome.deferred = data.iter().filter_map(|j| j.data_path()).collect();
-                self.deferred.extend(data);
-                jobs = pages;
+            _ => render::Fragments::render(&inputs, render::DataLines::Keep),
+        };
+        let fragments = match fragments {
+            Ok(f) => f,
+            Err(d) => {
+                self.render_failed(d, &mut outcome);
+                outcome.millis = start.elapsed().as_secs_f64() * 1000.0;
+                return outcome;
             }
-            jobs.into_iter().collect()
         };
-        let fragments = if full {
-            render::fragments(&inputs, true).map(|f| self.fragments = f)
-        } else {
-            render::refresh_fragments(&inputs, &mut self.fragments, edited)
-        };
-        let rendered =
-            fragments.and_then(|()| render::render_jobs(&inputs, &self.fragments, &list));
-        match rendered {
+        let everything = self.pending.site;
+        let mut now = Vec::with_capacity(diff.render.len());
+        let mut later = BTreeSet::new();
+        for &k in &diff.render {
+            let entry = &plan.entries()[k];
+            if data == DataFiles::Later && entry.output.is_data() && !everything {
+                later.insert(entry.route.clone());
+            } else {
+                now.push(entry);
+            }
+        }
+        match render::render_entries(&inputs, &fragments, now) {
             Ok(pages) => {
                 outcome.rendered = pages.len();
-                if full {
-                    // Keep static files; drop every rendered page, then add
-                    // the new ones, so pages that no longer exist go away.
-                    let keep: HashSet<String> = self.static_paths();
-                    let old: Vec<String> = self
-                        .pages
-                        .keys()
-                        .filter(|p| !keep.contains(*p))
-                        .cloned()
-                        .collect();
-                    for p in old {
-                        self.pages.remove(&p);
-                    }
-                    outcome.full = true;
-                    removed.clear();
-                }
-                self.insert_pages(pages, &mut outcome);
-                for path in removed {
-                    if self.pages.remove(&path).is_some() {
+                outcome.full = everything;
+                insert_pages(&mut self.pages, pages, &mut outcome);
+                for path in diff.removed {
+                    if !self.statics.contains(&path) && self.pages.remove(&path).is_some() {
                         outcome.removed.push(path);
                     }
                 }
-                self.stale = false;
+                self.deferred
+                    .retain(|r| plan.entries().iter().any(|e| &e.route == r));
+                outcome.deferred = later.iter().map(|r| r.file_path().into_owned()).collect();
+                self.deferred.extend(later);
+                self.served = plan;
+                self.pending = Changes::default();
             }
             Err(d) => self.render_failed(d, &mut outcome),
         }
+        self.fragments = Some(fragments);
         outcome.millis = start.elapsed().as_secs_f64() * 1000.0;
         outcome
     }
 
-    fn insert_pages(&mut self, pages: Vec<Page>, outcome: &mut Outcome) {
-        for page in pages {
-            let (path, b) = bytes(page);
-            outcome.changed.push(path.clone());
-            self.pages.insert(path, b);
-        }
-    }
-
-    /// A template failed on a page: the site keeps its last good pages and
-    /// renders everything once the template is fixed.
+    /// A template failed on a page: the site keeps its last good pages, and
+    /// the pending changes stay pending for the next rebuild.
     fn render_failed(&mut self, d: Diagnostics, outcome: &mut Outcome) {
         self.errors
             .insert(TEMPLATES_KEY.to_string(), d.into_iter().collect());
-        self.stale = true;
         outcome.errors = self.errors();
     }
 
-    /// The paths of the static files: what a full render must keep.
-    fn static_paths(&self) -> HashSet<String> {
-        render::static_files(&self.root)
-            .0
-            .into_iter()
-            .map(|p| p.path)
-            .collect()
-    }
-
     /// The bytes now served at `rel`: the site's static file, else a
-    /// built-in asset of that name, else nothing.
+    /// built-in one of that name, else nothing.
     fn read_static(&self, rel: &str) -> Result<Option<Vec<u8>>, Diagnostic> {
         let path = self.root.join("static").join(rel);
         if path.is_file() {
@@ -547,138 +544,105 @@ impl State {
                 Diagnostic::file_error(&format!("static/{rel}"), format!("cannot read: {e}"))
             });
         }
-        Ok(render::BUILTIN_ASSETS
+        Ok(render::BUILTIN_STATIC
             .iter()
             .find(|(n, _)| *n == rel)
             .map(|(_, b)| b.to_vec()))
     }
 
     /// Re-reads one existing company file.
-    fn update_company(&mut self, path: &Path) -> Hint {
+    fn update_company(&mut self, path: &Path) -> Update {
         let Some(entry) = self.company_files.iter().find(|e| e.path == path).cloned() else {
-            return Hint::All;
+            return Update::Reload;
         };
         let (company, mut diags) = content::load_company(&entry);
         let Some(company) = company else {
             self.errors.insert(entry.rel.clone(), diags);
-            return Hint::Nothing;
+            return Update::Invalid;
         };
-        let (note, body, link_diags) = markdown::render_company(&company, &self.links);
+        let (note, body, link_diags) = markdown::render_company(&company, &self.site.links);
         diags.extend(link_diags);
         if diags.iter().any(Diagnostic::is_error) {
             self.errors.insert(entry.rel.clone(), diags);
-            return Hint::Nothing;
+            return Update::Invalid;
         }
         self.errors.remove(&entry.rel);
-        let companies = &mut self.dataset.companies;
-        let i = match companies.binary_search_by(|c| c.slug.cmp(&company.slug)) {
-            Ok(i) => i,
+        let slug = company.slug.clone();
+        let html = &mut self.site.html;
+        let companies = &mut self.site.dataset.companies;
+        match companies.binary_search_by(|c| c.slug.cmp(&company.slug)) {
+            Ok(i) => {
+                companies[i] = company;
+                html.notes[i] = note;
+                html.bodies[i] = body;
+            }
             Err(i) => {
-                // Known on disk but invalid at load: it joins the dataset now.
+                // Known on disk but invalid at load: it joins the dataset
+                // now, and the companies after it move one place.
                 companies.insert(i, company);
-                self.html.notes.insert(i, note);
-                self.html.bodies.insert(i, body);
-                return Hint::All;
-            }
-        };
-        let old = std::mem::replace(&mut companies[i], company);
-        self.html.notes[i] = note;
-        self.html.bodies[i] = body;
-        let new = &self.dataset.companies[i];
-        let mut jobs = BTreeSet::from([
-            Job::Company(i),
-            Job::Index,
-            Job::Trends,
-            Job::PackagingList,
-            Job::MechanicList,
-            Job::CompaniesJson,
-        ]);
-        for (t, trend) in self.dataset.trends.iter().enumerate() {
-            if lists(trend, &old) || lists(trend, new) {
-                jobs.insert(Job::Trend(t));
+                html.notes.insert(i, note);
+                html.bodies.insert(i, body);
+                self.fragments = None;
             }
         }
-        let mut removed = Vec::new();
-        for p in [old.packaging, new.packaging] {
-            if self.dataset.companies.iter().any(|c| c.packaging == p) {
-                jobs.insert(Job::Packaging(p));
-            } else {
-                removed.push(format!("packaging/{p}/index.html"));
-            }
-        }
-        for m in [old.mechanic(), new.mechanic()] {
-            if self.dataset.companies.iter().any(|c| c.mechanic() == m) {
-                jobs.insert(Job::Mechanic(m));
-            } else {
-                removed.push(format!("metering/{m}/index.html"));
-            }
-        }
-        Hint::Jobs(jobs, removed)
+        Update::Changed(slug)
     }
 
     /// Re-reads one existing trend file.
-    fn update_trend(&mut self, path: &Path) -> Hint {
+    fn update_trend(&mut self, path: &Path) -> Update {
         let Some(entry) = self.trend_files.iter().find(|e| e.path == path).cloned() else {
-            return Hint::All;
+            return Update::Reload;
         };
         let slugs: HashSet<String> = self.trend_files.iter().map(|e| e.slug.clone()).collect();
         let (trend, mut diags) = content::load_trend(&entry, &slugs);
         let Some(trend) = trend else {
             self.errors.insert(entry.rel.clone(), diags);
-            return Hint::Nothing;
+            return Update::Invalid;
         };
-        let (intro, outro, link_diags) = markdown::render_trend(&trend, &self.links);
+        let (intro, outro, link_diags) = markdown::render_trend(&trend, &self.site.links);
         diags.extend(link_diags);
         if diags.iter().any(Diagnostic::is_error) {
             self.errors.insert(entry.rel.clone(), diags);
-            return Hint::Nothing;
+            return Update::Invalid;
         }
         self.errors.remove(&entry.rel);
-        let trends = &mut self.dataset.trends;
-        let t = match trends.binary_search_by(|x| x.slug.cmp(&trend.slug)) {
-            Ok(t) => t,
+        let slug = trend.slug.clone();
+        let html = &mut self.site.html;
+        let trends = &mut self.site.dataset.trends;
+        match trends.binary_search_by(|x| x.slug.cmp(&trend.slug)) {
+            Ok(t) => {
+                trends[t] = trend;
+                html.trend_intros[t] = intro;
+                html.trend_outros[t] = outro;
+            }
             Err(t) => {
                 trends.insert(t, trend);
-                self.html.trend_intros.insert(t, intro);
-                self.html.trend_outros.insert(t, outro);
-                return Hint::All;
-            }
-        };
-        let old = std::mem::replace(&mut trends[t], trend);
-        self.html.trend_intros[t] = intro;
-        self.html.trend_outros[t] = outro;
-        let new = &self.dataset.trends[t];
-        let mut jobs: BTreeSet<Job> = (0..self.dataset.trends.len()).map(Job::Trend).collect();
-        jobs.extend([Job::Index, Job::Trends, Job::CompaniesJson]);
-        let title_changed = old.title != new.title;
-        for (i, c) in self.dataset.companies.iter().enumerate() {
-            let (before, after) = (lists(&old, c), lists(new, c));
-            if before != after || (title_changed && before) {
-                jobs.insert(Job::Company(i));
+                html.trend_intros.insert(t, intro);
+                html.trend_outros.insert(t, outro);
             }
         }
-        Hint::Jobs(jobs, Vec::new())
+        Update::Changed(slug)
     }
 }
 
-/// What one changed file asks to be rendered.
-enum Hint {
-    Nothing,
-    /// Render every page.
-    All,
-    Jobs(BTreeSet<Job>, Vec<String>),
+/// Which data-quality warnings a rebuild recounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quality {
+    /// All of them: the whole site was read.
+    Full,
+    /// Those an edit can change cheaply (companies under "Other").
+    Incremental,
 }
 
-fn merge(jobs: &mut Option<BTreeSet<Job>>, hint: Hint, removed: &mut Vec<String>) {
-    match hint {
-        Hint::Nothing => {}
-        Hint::All => *jobs = None,
-        Hint::Jobs(more, gone) => {
-            if let Some(set) = jobs.as_mut() {
-                set.extend(more);
-            }
-            removed.extend(gone);
-        }
+fn insert_pages(
+    pages: &mut BTreeMap<String, Arc<Vec<u8>>>,
+    rendered: Vec<Page>,
+    outcome: &mut Outcome,
+) {
+    for page in rendered {
+        let (path, b) = bytes(page);
+        outcome.changed.push(path.clone());
+        pages.insert(path, b);
     }
 }
 

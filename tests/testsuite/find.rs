@@ -36,7 +36,7 @@ fn build_under_sub_path() -> SiteTest {
 fn find_js_is_written_and_linked_under_the_base_path() {
     let site = build_under_sub_path();
     let js = std::fs::read(site.out().join("find.js")).expect("find.js in the output");
-    assert_eq!(js, include_bytes!("../../assets/find.js"));
+    assert_eq!(js, include_bytes!("../../static/find.js"));
 
     let html = site.page("");
     assert!(

@@ -297,7 +297,7 @@ fn a_site_with_errors_at_start_serves_once_fixed() {
     assert_eq!(outcome.errors.len(), 1);
     // Only the built-in assets, which need no content.
     assert!(state.pages().keys().all(|p| {
-        trendsite::render::BUILTIN_ASSETS
+        trendsite::render::BUILTIN_STATIC
             .iter()
             .any(|(n, _)| n == p)
     }));

@@ -1,0 +1,709 @@
+//! The `plan` stage: the map of the site. From the dataset and the query
+//! results it lists every output the site has, with its route (the file it
+//! is written to and the URL it is served at) and the inputs it reads: which
+//! companies, which trends, which templates. It sits between `query` and
+//! `render`:
+//!
+//! - `render` renders an entry from its declared inputs only (see
+//!   `render::Scope`), so a declared dependency cannot be wrong;
+//! - everything that needs a path or a URL (pages, `@/` links, the sitemap,
+//!   the feed, the data files, `serve`'s 404 and removed paths) asks a
+//!   [`Route`];
+//! - `serve` asks [`Plan::diff`] what an edit touches: the old map, the new
+//!   map and what changed give the outputs to render and the routes gone.
+//!
+//! A new kind of output is added here, as an [`Output`] variant with its
+//! route and reads, and in `render` as the function that draws it.
+
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
+
+use crate::config::BaseUrl;
+use crate::model::{Dataset, Mechanic, Packaging};
+use crate::query::Index;
+
+/// Where an output lives, below the base URL: `companies/cursor/`,
+/// `data/companies.json`, `` (the home page).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Route(String);
+
+impl Route {
+    pub fn home() -> Route {
+        Route(String::new())
+    }
+
+    pub fn trends() -> Route {
+        Route("trends/".into())
+    }
+
+    pub fn trend(slug: &str) -> Route {
+        Route(format!("trends/{slug}/"))
+    }
+
+    pub fn company(slug: &str) -> Route {
+        Route(format!("companies/{slug}/"))
+    }
+
+    pub fn packaging_list() -> Route {
+        Route("packaging/".into())
+    }
+
+    pub fn packaging(p: Packaging) -> Route {
+        Route(format!("packaging/{p}/"))
+    }
+
+    pub fn mechanic_list() -> Route {
+        Route("metering/".into())
+    }
+
+    pub fn mechanic(m: Mechanic) -> Route {
+        Route(format!("metering/{m}/"))
+    }
+
+    pub fn not_found() -> Route {
+        Route(NOT_FOUND.into())
+    }
+
+    /// A file at the top of the site or under `data/`, by its path.
+    fn file(path: &str) -> Route {
+        Route(path.into())
+    }
+
+    /// Part `k` of the sitemap; 0 is `sitemap.xml` itself.
+    pub fn sitemap(k: usize) -> Route {
+        if k == 0 {
+            Route::file("sitemap.xml")
+        } else {
+            Route(format!("sitemap-{k}.xml"))
+        }
+    }
+
+    pub fn feed() -> Route {
+        Route::file("atom.xml")
+    }
+
+    /// The route below the base URL, as `path` in templates.
+    pub fn rel(&self) -> &str {
+        &self.0
+    }
+
+    /// The file under the output folder: a page's route gets `index.html`.
+    pub fn file_path(&self) -> Cow<'_, str> {
+        if self.0.is_empty() || self.0.ends_with('/') {
+            Cow::Owned(format!("{}index.html", self.0))
+        } else {
+            Cow::Borrowed(&self.0)
+        }
+    }
+
+    /// The URL a page of the site links to it with: `/sub/companies/cursor/`.
+    pub fn url(&self, base: &BaseUrl) -> String {
+        format!("{}{}", base.path(), self.0)
+    }
+
+    /// The URL published data and feeds give it: absolute when the base URL
+    /// has a host, else the same as [`Route::url`].
+    pub fn published_url(&self, base: &BaseUrl) -> String {
+        format!("{}{}", base.absolute().unwrap_or(base.path()), self.0)
+    }
+}
+
+/// The 404 page's file, which `serve` answers unknown paths with.
+pub const NOT_FOUND: &str = "404.html";
+
+/// What an output is; its route and reads come with it in an [`Entry`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Output {
+    Home,
+    Trends,
+    /// By position in `Dataset::trends`.
+    Trend(usize),
+    /// By position in `Dataset::companies`.
+    Company(usize),
+    Packaging(Packaging),
+    Mechanic(Mechanic),
+    PackagingList,
+    MechanicList,
+    NotFound,
+    Robots,
+    /// `data/companies.json`.
+    CompaniesJson,
+    /// `data/companies.csv`.
+    CompaniesCsv,
+    /// `data/find.json`: what the index table's script needs.
+    FindJson,
+    /// `data/trends.json`.
+    TrendsJson,
+    /// Part `k` of the sitemap; 0 is `sitemap.xml` itself.
+    Sitemap(usize),
+    /// `atom.xml`.
+    Feed,
+}
+
+/// The templates that render a page of their own. An edit to one of these
+/// re-renders only its pages; any other template may be extended or
+/// included anywhere, so an edit to it re-renders every page.
+pub const PAGE_TEMPLATES: &[&str] = &[
+    "index.html",
+    "trends.html",
+    "trend.html",
+    "company.html",
+    "term.html",
+    "term_list.html",
+    "404.html",
+    "robots.txt",
+];
+
+/// The company snippets: rendered once per company, spliced into lists.
+pub const ITEM_TEMPLATE: &str = "company_item.html";
+pub const ROW_TEMPLATE: &str = "company_row.html";
+
+impl Output {
+    /// The template the output renders with; `None` for the data files and
+    /// feeds, which are written from the dataset directly.
+    pub fn template(self) -> Option<&'static str> {
+        Some(match self {
+            Output::Home => "index.html",
+            Output::Trends => "trends.html",
+            Output::Trend(_) => "trend.html",
+            Output::Company(_) => "company.html",
+            Output::Packaging(_) | Output::Mechanic(_) => "term.html",
+            Output::PackagingList | Output::MechanicList => "term_list.html",
+            Output::NotFound => "404.html",
+            Output::Robots => "robots.txt",
+            Output::CompaniesJson
+            | Output::CompaniesCsv
+            | Output::FindJson
+            | Output::TrendsJson
+            | Output::Sitemap(_)
+            | Output::Feed => return None,
+        })
+    }
+
+    /// A data file or feed: one pass over every company, which `serve` may
+    /// render after the pages (see `serve::state`).
+    pub fn is_data(self) -> bool {
+        self.template().is_none()
+    }
+
+    /// The part of the site a page belongs to, for the navigation.
+    pub fn section(self) -> &'static str {
+        match self {
+            Output::Home => "home",
+            Output::Trends | Output::Trend(_) => "trends",
+            Output::Company(_) => "companies",
+            Output::Packaging(_) | Output::PackagingList => "packaging",
+            Output::Mechanic(_) | Output::MechanicList => "metering",
+            _ => "",
+        }
+    }
+}
+
+/// A set of companies or trends an output reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Set {
+    All,
+    /// Positions in the dataset's list, ascending.
+    Only(Vec<u32>),
+}
+
+impl Set {
+    fn none() -> Set {
+        Set::Only(Vec::new())
+    }
+
+    fn of(positions: impl IntoIterator<Item = usize>) -> Set {
+        let mut list: Vec<u32> = positions
+            .into_iter()
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect();
+        list.sort_unstable();
+        list.dedup();
+        Set::Only(list)
+    }
+
+    pub fn contains(&self, i: usize) -> bool {
+        match self {
+            Set::All => true,
+            Set::Only(list) => u32::try_from(i).is_ok_and(|i| list.binary_search(&i).is_ok()),
+        }
+    }
+
+    pub fn is_all(&self) -> bool {
+        matches!(self, Set::All)
+    }
+
+    /// Whether any member's slug is in `changed`.
+    fn touches(&self, slugs: &[String], changed: &BTreeSet<String>) -> bool {
+        if changed.is_empty() {
+            return false;
+        }
+        match self {
+            Set::All => true,
+            Set::Only(list) => list
+                .iter()
+                .any(|&i| slugs.get(i as usize).is_some_and(|s| changed.contains(s))),
+        }
+    }
+
+    /// The same members, by slug, in two plans. `moved` holds both plans'
+    /// slug tables when positions may differ between them (a company was
+    /// added or removed); `None` compares positions.
+    fn same(&self, other: &Set, moved: Option<(&[String], &[String])>) -> bool {
+        match (self, other) {
+            (Set::All, Set::All) => true,
+            (Set::Only(a), Set::Only(b)) => {
+                if a.len() != b.len() {
+                    return false;
+                }
+                let Some((slugs, other_slugs)) = moved else {
+                    return a == b;
+                };
+                let name = |s: &[String], i: u32| s.get(i as usize).cloned();
+                let mut x: Vec<_> = a.iter().map(|&i| name(slugs, i)).collect();
+                let mut y: Vec<_> = b.iter().map(|&i| name(other_slugs, i)).collect();
+                x.sort_unstable();
+                y.sort_unstable();
+                x == y
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Which templates an output renders with, besides the shared ones
+/// (`base.html`, and any template that is neither a page's nor a snippet's,
+/// which every page may include).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TemplateReads {
+    pub page: Option<&'static str>,
+    /// Splices `company_item.html` snippets.
+    pub items: bool,
+    /// Splices `company_row.html` snippets.
+    pub rows: bool,
+}
+
+impl TemplateReads {
+    fn reads(&self, name: &str) -> bool {
+        let Some(page) = self.page else {
+            return false;
+        };
+        if name == ITEM_TEMPLATE {
+            self.items
+        } else if name == ROW_TEMPLATE {
+            self.rows
+        } else if PAGE_TEMPLATES.contains(&name) {
+            page == name
+        } else {
+            true
+        }
+    }
+}
+
+/// The inputs an output reads. Every output also reads site.toml.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reads {
+    pub companies: Set,
+    pub trends: Set,
+    pub templates: TemplateReads,
+}
+
+/// One output of the site.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub output: Output,
+    pub route: Route,
+    pub reads: Reads,
+}
+
+/// What changed between two states of a site, by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Slugs of companies whose file changed (the new slug when renamed).
+    pub companies: BTreeSet<String>,
+    pub trends: BTreeSet<String>,
+    /// Template names, as a site's override names them.
+    pub templates: BTreeSet<String>,
+    /// site.toml, which every output reads.
+    pub site: bool,
+}
+
+impl Changes {
+    /// Everything: what a first render, or a render after errors with no
+    /// record of what changed, must assume.
+    pub fn everything() -> Changes {
+        Changes {
+            site: true,
+            ..Changes::default()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Changes::default()
+    }
+
+    /// Adds the changes of a later batch.
+    pub fn merge(&mut self, later: Changes) {
+        self.companies.extend(later.companies);
+        self.trends.extend(later.trends);
+        self.templates.extend(later.templates);
+        self.site |= later.site;
+    }
+
+    /// Whether a company snippet must be rendered again for `slug`.
+    pub fn touches_snippet(&self, slug: &str) -> bool {
+        self.site
+            || self.companies.contains(slug)
+            || self
+                .templates
+                .iter()
+                .any(|t| !PAGE_TEMPLATES.contains(&t.as_str()))
+    }
+}
+
+/// The map of a site: every output, long jobs first (each data file is one
+/// sequential pass over every company; the index and trend pages list them
+/// all), so that they overlap with the many short ones when rendered in
+/// parallel, instead of finishing alone on one core.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub base: BaseUrl,
+    entries: Vec<Entry>,
+    /// Slugs by position, to compare reads across plans.
+    company_slugs: Vec<String>,
+    trend_slugs: Vec<String>,
+}
+
+/// What one edit asks of the renderer.
+#[derive(Debug, Default)]
+pub struct Diff {
+    /// Positions in the new plan's entries.
+    pub render: Vec<usize>,
+    /// Files of the old plan that the new one no longer has.
+    pub removed: Vec<String>,
+}
+
+impl Plan {
+    /// The plan of a site that has no outputs yet, to diff a first render
+    /// against.
+    pub fn empty(base: BaseUrl) -> Plan {
+        Plan {
+            base,
+            entries: Vec::new(),
+            company_slugs: Vec::new(),
+            trend_slugs: Vec::new(),
+        }
+    }
+
+    pub fn new(ds: &Dataset, index: &Index<'_>, base: &BaseUrl) -> Plan {
+        let all = || Reads {
+            companies: Set::All,
+            trends: Set::All,
+            templates: TemplateReads {
+                page: None,
+                items: false,
+                rows: false,
+            },
+        };
+        let page = |template: &'static str, companies: Set, trends: Set| Reads {
+            companies,
+            trends,
+            templates: TemplateReads {
+                page: Some(template),
+                items: false,
+                rows: false,
+            },
+        };
+        let items = |mut reads: Reads| {
+            reads.templates.items = true;
+            reads
+        };
+        let mut entries = Vec::with_capacity(sitemap_len(ds, index) + 12);
+        let mut add = |output: Output, route: Route, reads: Reads| {
+            entries.push(Entry {
+                output,
+                route,
+                reads,
+            })
+        };
+        for (output, route) in [
+            (Output::CompaniesJson, Route::file("data/companies.json")),
+            (Output::CompaniesCsv, Route::file("data/companies.csv")),
+            (Output::FindJson, Route::file("data/find.json")),
+            (Output::TrendsJson, Route::file("data/trends.json")),
+        ] {
+            add(output, route, all());
+        }
+        if base.has_host() {
+            add(Output::Feed, Route::feed(), all());
+            for k in 0..=sitemap_parts(sitemap_len(ds, index)) {
+                add(Output::Sitemap(k), Route::sitemap(k), all());
+            }
+        }
+        let mut home = page("index.html", Set::All, Set::All);
+        home.templates.rows = true;
+        add(Output::Home, Route::home(), home);
+        // The list of trends shows each trend's count: every company.
+        add(
+            Output::Trends,
+            Route::trends(),
+            page("trends.html", Set::All, Set::All),
+        );
+        add(
+            Output::NotFound,
+            Route::not_found(),
+            page("404.html", Set::none(), Set::none()),
+        );
+        for (output, route) in [
+            (Output::PackagingList, Route::packaging_list()),
+            (Output::MechanicList, Route::mechanic_list()),
+        ] {
+            add(output, route, page("term_list.html", Set::All, Set::none()));
+        }
+        add(
+            Output::Robots,
+            Route::file("robots.txt"),
+            page("robots.txt", Set::none(), Set::none()),
+        );
+        for (t, g) in index.trends.iter().enumerate() {
+            let members = g
+                .groups
+                .iter()
+                .flat_map(|group| group.companies.iter())
+                .chain(&g.other)
+                .copied();
+            let see_also = g
+                .trend
+                .see_also
+                .iter()
+                .filter_map(|slug| ds.trends.iter().position(|x| &x.slug == slug));
+            add(
+                Output::Trend(t),
+                Route::trend(&g.trend.slug),
+                items(page(
+                    "trend.html",
+                    Set::of(members),
+                    Set::of(std::iter::once(t).chain(see_also)),
+                )),
+            );
+        }
+        for (i, c) in ds.companies.iter().enumerate() {
+            add(
+                Output::Company(i),
+                Route::company(&c.slug),
+                page("company.html", Set::of([i]), Set::of(index.trends_of(c))),
+            );
+        }
+        for (p, list) in &index.by_packaging {
+            add(
+                Output::Packaging(*p),
+                Route::packaging(*p),
+                items(page(
+                    "term.html",
+                    Set::of(list.iter().copied()),
+                    Set::none(),
+                )),
+            );
+        }
+        for (m, list) in &index.by_mechanic {
+            add(
+                Output::Mechanic(*m),
+                Route::mechanic(*m),
+                items(page(
+                    "term.html",
+                    Set::of(list.iter().copied()),
+                    Set::none(),
+                )),
+            );
+        }
+        Plan {
+            base: base.clone(),
+            entries,
+            company_slugs: ds.companies.iter().map(|c| c.slug.clone()).collect(),
+            trend_slugs: ds.trends.iter().map(|t| t.slug.clone()).collect(),
+        }
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The entries that are pages, not data files or feeds.
+    pub fn pages(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(|e| !e.output.is_data())
+    }
+
+    /// What must be rendered to go from `old` (what is served) to `self`,
+    /// given what changed in between: every output that is new, whose
+    /// declared inputs differ (a company joined a trend, say), or that reads
+    /// something changed; and the files of `old` that are gone.
+    pub fn diff(&self, old: &Plan, changes: &Changes) -> Diff {
+        let old_by_route: HashMap<&Route, &Entry> =
+            old.entries.iter().map(|e| (&e.route, e)).collect();
+        let new_routes: BTreeSet<&Route> = self.entries.iter().map(|e| &e.route).collect();
+        let base_changed = self.base != old.base;
+        let companies_moved = (self.company_slugs != old.company_slugs)
+            .then_some((self.company_slugs.as_slice(), old.company_slugs.as_slice()));
+        let trends_moved = (self.trend_slugs != old.trend_slugs)
+            .then_some((self.trend_slugs.as_slice(), old.trend_slugs.as_slice()));
+        let render = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                let Some(was) = old_by_route.get(&e.route) else {
+                    return true;
+                };
+                changes.site
+                    || base_changed
+                    || was.output.template() != e.output.template()
+                    || e.reads.templates != was.reads.templates
+                    || changes.templates.iter().any(|t| e.reads.templates.reads(t))
+                    || e.reads
+                        .companies
+                        .touches(&self.company_slugs, &changes.companies)
+                    || e.reads.trends.touches(&self.trend_slugs, &changes.trends)
+                    || !e
+                        .reads
+                        .companies
+                        .same(&was.reads.companies, companies_moved)
+                    || !e.reads.trends.same(&was.reads.trends, trends_moved)
+            })
+            .map(|(k, _)| k)
+            .collect();
+        let removed = old
+            .entries
+            .iter()
+            .filter(|e| !new_routes.contains(&e.route))
+            .map(|e| e.route.file_path().into_owned())
+            .collect();
+        Diff { render, removed }
+    }
+}
+
+/// The most URLs one sitemap file may list (sitemaps.org protocol).
+pub const SITEMAP_LIMIT: usize = 50_000;
+
+/// How many URLs the sitemap lists: every page but the 404.
+pub fn sitemap_len(ds: &Dataset, index: &Index<'_>) -> usize {
+    4 + ds.trends.len() + ds.companies.len() + index.by_packaging.len() + index.by_mechanic.len()
+}
+
+/// How many part files a sitemap of `urls` URLs is split into; 0 when
+/// `sitemap.xml` lists them all itself.
+pub fn sitemap_parts(urls: usize) -> usize {
+    if urls <= SITEMAP_LIMIT {
+        0
+    } else {
+        urls.div_ceil(SITEMAP_LIMIT)
+    }
+}
+
+/// The URLs of the pages many pages link to, made once per render.
+/// Company URLs are made where needed: each is used by one snippet and one
+/// page, and making ten thousand of them up front would cost an edit in
+/// `serve` more than everything else it renders.
+pub struct Urls {
+    pub base: String,
+    pub trends: Vec<String>,
+    pub packaging: Vec<String>,
+    pub mechanic: Vec<String>,
+    pub packaging_list: String,
+    pub mechanic_list: String,
+}
+
+impl Urls {
+    pub fn new(ds: &Dataset, base: &BaseUrl) -> Urls {
+        Urls {
+            base: base.path().to_string(),
+            trends: ds
+                .trends
+                .iter()
+                .map(|t| Route::trend(&t.slug).url(base))
+                .collect(),
+            packaging: Packaging::ALL
+                .iter()
+                .map(|p| Route::packaging(*p).url(base))
+                .collect(),
+            mechanic: Mechanic::ALL
+                .iter()
+                .map(|m| Route::mechanic(*m).url(base))
+                .collect(),
+            packaging_list: Route::packaging_list().url(base),
+            mechanic_list: Route::mechanic_list().url(base),
+        }
+    }
+
+    pub fn company(&self, slug: &str) -> String {
+        format!("{}{}", self.base, Route::company(slug).rel())
+    }
+
+    // `ALL` lists the variants in declaration order, so a value's position
+    // is its discriminant.
+    pub fn packaging(&self, p: Packaging) -> &str {
+        &self.packaging[p as usize]
+    }
+
+    pub fn mechanic(&self, m: Mechanic) -> &str {
+        &self.mechanic[m as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_give_files_and_urls_under_the_base() {
+        let base = BaseUrl::parse("https://example.org/sub/").expect("valid");
+        let c = Route::company("acme");
+        assert_eq!(c.file_path(), "companies/acme/index.html");
+        assert_eq!(c.url(&base), "/sub/companies/acme/");
+        assert_eq!(
+            c.published_url(&base),
+            "https://example.org/sub/companies/acme/"
+        );
+        assert_eq!(Route::home().file_path(), "index.html");
+        assert_eq!(Route::feed().file_path(), "atom.xml");
+        assert_eq!(Route::sitemap(2).file_path(), "sitemap-2.xml");
+        let local = BaseUrl::default();
+        assert_eq!(c.published_url(&local), "/companies/acme/");
+    }
+
+    #[test]
+    fn template_reads_follow_the_template_kinds() {
+        let trend = TemplateReads {
+            page: Some("trend.html"),
+            items: true,
+            rows: false,
+        };
+        assert!(trend.reads("trend.html"));
+        assert!(trend.reads("base.html"));
+        assert!(trend.reads("partials/macros.html"));
+        assert!(trend.reads(ITEM_TEMPLATE));
+        assert!(!trend.reads(ROW_TEMPLATE));
+        assert!(!trend.reads("company.html"));
+        let data = TemplateReads {
+            page: None,
+            items: false,
+            rows: false,
+        };
+        assert!(!data.reads("base.html"));
+    }
+
+    #[test]
+    fn sets_compare_by_slug_across_plans() {
+        let old = vec!["a".to_string(), "b".into(), "c".into()];
+        let new = vec!["a".to_string(), "aa".into(), "b".into(), "c".into()];
+        // "b" and "c" moved one place down when "aa" was added.
+        let moved = Some((old.as_slice(), new.as_slice()));
+        assert!(Set::of([1, 2]).same(&Set::of([2, 3]), moved));
+        assert!(!Set::of([1, 2]).same(&Set::of([1, 2]), moved));
+        assert!(Set::of([1, 2]).same(&Set::of([1, 2]), None));
+        let changed = BTreeSet::from(["c".to_string()]);
+        assert!(Set::of([2]).touches(&old, &changed));
+        assert!(!Set::of([0, 1]).touches(&old, &changed));
+        assert!(Set::All.touches(&old, &changed));
+        assert!(!Set::All.touches(&old, &BTreeSet::new()));
+    }
+}

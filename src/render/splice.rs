@@ -1,0 +1,100 @@
+//! Lists of company snippets spliced into rendered pages.
+
+/// Lists of snippets to insert into a rendered page. Views carry a short
+/// marker where a list goes, and the joined snippets replace it after Tera
+/// has rendered the page: a list of 10,000 snippets is then copied once,
+/// instead of also into the template context and through the renderer.
+#[derive(Default)]
+pub(super) struct Splices<'s> {
+    lists: std::cell::RefCell<Vec<(&'s [usize], &'s [String])>>,
+}
+
+/// Private-use characters around a marker. A marker also carries a number
+/// drawn once per process, so text in content can never pose as one.
+const MARK: char = '\u{e000}';
+
+fn nonce() -> u64 {
+    static NONCE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *NONCE.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u32(std::process::id());
+        h.finish()
+    })
+}
+
+impl<'s> Splices<'s> {
+    pub(super) fn mark(&self, positions: &'s [usize], snippets: &'s [String]) -> String {
+        let mut lists = self.lists.borrow_mut();
+        lists.push((positions, snippets));
+        format!("{MARK}{:x}:{}{MARK}", nonce(), lists.len() - 1)
+    }
+
+    /// The list a marker's inside (`nonce:n`) stands for.
+    fn list(
+        lists: &[(&'s [usize], &'s [String])],
+        inside: &str,
+    ) -> Option<(&'s [usize], &'s [String])> {
+        let (n, i) = inside.split_once(':')?;
+        if u64::from_str_radix(n, 16).ok()? != nonce() {
+            return None;
+        }
+        lists.get(i.parse::<usize>().ok()?).copied()
+    }
+
+    pub(super) fn apply(self, html: String) -> Vec<u8> {
+        let lists = self.lists.into_inner();
+        if lists.is_empty() {
+            return html.into_bytes();
+        }
+        let extra: usize = lists
+            .iter()
+            .map(|(positions, snippets)| {
+                positions.iter().map(|&i| snippets[i].len()).sum::<usize>()
+            })
+            .sum();
+        let mut out = String::with_capacity(html.len() + extra);
+        let mut rest = html.as_str();
+        while let Some(start) = rest.find(MARK) {
+            let after = &rest[start + MARK.len_utf8()..];
+            let found = after
+                .find(MARK)
+                .and_then(|end| Some((end, Self::list(&lists, &after[..end])?)));
+            match found {
+                Some((end, (positions, snippets))) => {
+                    out.push_str(&rest[..start]);
+                    for &i in positions {
+                        out.push_str(&snippets[i]);
+                    }
+                    rest = &after[end + MARK.len_utf8()..];
+                }
+                None => {
+                    // Not a marker: keep the character and look further on.
+                    out.push_str(&rest[..start + MARK.len_utf8()]);
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out.into_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_are_replaced_and_look_alikes_kept() {
+        let snippets = vec!["<li>a</li>".to_string(), "<li>b</li>".to_string()];
+        let order = vec![1, 0];
+        let splices = Splices::default();
+        let m = splices.mark(&order, &snippets);
+        let html = format!("<ul>{m}</ul>\u{e000}0:0\u{e000}\u{e000}x");
+        let out = String::from_utf8(splices.apply(html)).unwrap();
+        assert_eq!(
+            out,
+            "<ul><li>b</li><li>a</li></ul>\u{e000}0:0\u{e000}\u{e000}x"
+        );
+    }
+}
