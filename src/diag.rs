@@ -11,6 +11,8 @@ use std::ops::Range;
 use annotate_snippets::{Level, Renderer, Snippet};
 use serde::Serialize;
 
+use crate::shell::{HEADER, count};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -384,14 +386,14 @@ impl Diagnostics {
             let errors = group.iter().filter(|d| d.is_error()).count();
             let mut counts = Vec::new();
             if errors > 0 {
-                counts.push(plural(errors, "error"));
+                counts.push(count(errors, "error"));
             }
             if group.len() > errors {
-                counts.push(plural(group.len() - errors, "warning"));
+                counts.push(count(group.len() - errors, "warning"));
             }
             let header = format!("=== {} ({})", group[0].file, counts.join(", "));
             if color {
-                out.push_str(&format!("\x1b[1m{header}\x1b[0m\n"));
+                out.push_str(&format!("{HEADER}{header}{HEADER:#}\n"));
             } else {
                 out.push_str(&header);
                 out.push('\n');
@@ -438,9 +440,9 @@ impl Diagnostics {
     pub fn summary(&self) -> String {
         format!(
             "{}, {} in {}",
-            plural(self.error_count(), "error"),
-            plural(self.warning_count(), "warning"),
-            plural(self.file_count(), "file")
+            count(self.error_count(), "error"),
+            count(self.warning_count(), "warning"),
+            count(self.file_count(), "file")
         )
     }
 }
@@ -451,14 +453,6 @@ pub struct Counts {
     pub errors: usize,
     pub warnings: usize,
     pub files: usize,
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }
 
 impl IntoIterator for Diagnostics {
