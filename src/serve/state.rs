@@ -681,10 +681,3 @@ fn merge(jobs: &mut Option<BTreeSet<Job>>, hint: Hint, removed: &mut Vec<String>
         }
     }
 }
-
-/// Diagnostics of an outcome, for the terminal.
-pub fn render_diagnostics(diags: &[Diagnostic], color: bool) -> String {
-    let mut all = Diagnostics::new();
-    all.extend(diags.iter().cloned());
-    all.render(color)
-}
