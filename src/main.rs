@@ -25,6 +25,9 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print errors only: no progress, notes or warnings.
+    #[arg(short, long, global = true)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -252,7 +255,11 @@ fn publish(shell: &Shell, opts: &trendsite::publish::Options) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let shell = Arc::new(Shell::new(Verbosity::Normal));
+    let shell = Arc::new(Shell::new(if cli.quiet {
+        Verbosity::Quiet
+    } else {
+        Verbosity::Normal
+    }));
     match cli.command {
         Command::Build {
             root,
