@@ -105,13 +105,13 @@ impl Shell {
         (text(&self.out), text(&self.err))
     }
 
-    pub fn is_quiet(&self) -> bool {
+    pub(crate) fn is_quiet(&self) -> bool {
         self.verbosity == Verbosity::Quiet
     }
 
     /// Whether stderr shows styles: what a renderer that draws its own
     /// styles (annotate-snippets) is told.
-    pub fn err_color(&self) -> bool {
+    pub(crate) fn err_color(&self) -> bool {
         self.err_color
     }
 
