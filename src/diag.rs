@@ -11,6 +11,8 @@ use std::ops::Range;
 use annotate_snippets::{Level, Renderer, Snippet};
 use serde::Serialize;
 
+use crate::shell::{HEADER, Shell, count};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -361,16 +363,6 @@ impl Diagnostics {
         self.0.dedup();
     }
 
-    /// Every diagnostic rendered with its excerpt, then a count line.
-    pub fn render(&self, color: bool) -> String {
-        let mut out = String::new();
-        for d in &self.0 {
-            out.push_str(&d.render(color));
-            out.push_str("\n\n");
-        }
-        out
-    }
-
     /// Every diagnostic rendered with its excerpt, grouped by file: a header
     /// line per file with its counts, then its diagnostics in line order.
     pub fn render_by_file(&self, color: bool) -> String {
@@ -384,14 +376,14 @@ impl Diagnostics {
             let errors = group.iter().filter(|d| d.is_error()).count();
             let mut counts = Vec::new();
             if errors > 0 {
-                counts.push(plural(errors, "error"));
+                counts.push(count(errors, "error"));
             }
             if group.len() > errors {
-                counts.push(plural(group.len() - errors, "warning"));
+                counts.push(count(group.len() - errors, "warning"));
             }
             let header = format!("=== {} ({})", group[0].file, counts.join(", "));
             if color {
-                out.push_str(&format!("\x1b[1m{header}\x1b[0m\n"));
+                out.push_str(&format!("{HEADER}{header}{HEADER:#}\n"));
             } else {
                 out.push_str(&header);
                 out.push('\n');
@@ -438,9 +430,9 @@ impl Diagnostics {
     pub fn summary(&self) -> String {
         format!(
             "{}, {} in {}",
-            plural(self.error_count(), "error"),
-            plural(self.warning_count(), "warning"),
-            plural(self.file_count(), "file")
+            count(self.error_count(), "error"),
+            count(self.warning_count(), "warning"),
+            count(self.file_count(), "file")
         )
     }
 }
@@ -453,20 +445,50 @@ pub struct Counts {
     pub files: usize,
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
 impl IntoIterator for Diagnostics {
     type Item = Diagnostic;
     type IntoIter = std::vec::IntoIter<Diagnostic>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
     }
+}
+
+impl<'a> IntoIterator for &'a Diagnostics {
+    type Item = &'a Diagnostic;
+    type IntoIter = std::slice::Iter<'a, Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+/// Draws each diagnostic with its excerpt on the shell's stderr, a blank
+/// line after each; a quiet shell shows the errors only.
+pub fn print<'a>(shell: &Shell, diags: impl IntoIterator<Item = &'a Diagnostic>) {
+    let mut out = String::new();
+    for d in diags {
+        if shell.is_quiet() && !d.is_error() {
+            continue;
+        }
+        out.push_str(&d.render(shell.err_color()));
+        out.push_str("\n\n");
+    }
+    if !out.is_empty() {
+        shell.write_err(&out);
+    }
+}
+
+/// `check`'s report: [`Diagnostics::render_by_file`] on the shell's stderr.
+/// A quiet shell shows what fails the run: the errors, and the warnings too
+/// when `warnings_fail` (`--deny-warnings`).
+pub fn print_by_file(shell: &Shell, diags: &Diagnostics, warnings_fail: bool) {
+    let report = if shell.is_quiet() && !warnings_fail {
+        let mut errors = Diagnostics::new();
+        errors.extend(diags.iter().filter(|d| d.is_error()).cloned());
+        errors.render_by_file(shell.err_color())
+    } else {
+        diags.render_by_file(shell.err_color())
+    };
+    shell.write_err(&report);
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub mod query;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
+pub mod shell;
 
 use std::path::Path;
 

@@ -1,13 +1,14 @@
 //! The `trendsite` command line: parses arguments and reports; the work is
 //! done by the library's pipeline.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
-use trendsite::diag::Diagnostics;
+use trendsite::diag;
+use trendsite::shell::{Shell, Verbosity, count, plural};
 
 // Rendering allocates and frees many small strings on both threads at once.
 // jemalloc's per-thread caches take 14% off a 10,000-company build against
@@ -24,6 +25,9 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print errors only: no progress, notes or warnings.
+    #[arg(short, long, global = true)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -120,42 +124,45 @@ enum NewKind {
     Trend,
 }
 
-fn color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-}
-
-fn report(diags: &Diagnostics) {
-    if diags.is_empty() {
-        return;
-    }
-    eprint!("{}", diags.render(color()));
-}
-
 /// `trendsite check`: every problem of the site, grouped by file, then the
 /// counts; exit 1 on errors, or on warnings with `--deny-warnings`.
-fn check(root: &std::path::Path, deny_warnings: bool, format: Format) -> ExitCode {
+fn check(shell: &Shell, root: &std::path::Path, deny_warnings: bool, format: Format) -> ExitCode {
     let (diags, checked) = match trendsite::build(root, None) {
         Ok(built) => (built.warnings, Some((built.companies, built.trends))),
         Err(diags) => (diags, None),
     };
     let failed = diags.has_errors() || (deny_warnings && diags.warning_count() > 0);
     match format {
-        Format::Json => match diags.to_json() {
-            Ok(json) => println!("{json}"),
-            Err(e) => {
-                eprintln!("error: cannot write the report as JSON: {e}");
+        Format::Json => {
+            let written = match diags.to_json() {
+                Ok(json) => shell.stdout(json),
+                Err(e) => {
+                    shell.error(format_args!("cannot write the report as JSON: {e}"));
+                    return ExitCode::FAILURE;
+                }
+            };
+            if let Err(e) = written {
+                shell.error(format_args!("cannot write the report to stdout: {e}"));
                 return ExitCode::FAILURE;
             }
-        },
+        }
         Format::Text => {
-            eprint!("{}", diags.render_by_file(color()));
+            diag::print_by_file(shell, &diags, deny_warnings);
             match checked {
-                Some((companies, trends)) if !failed => eprintln!(
-                    "Checked {companies} companies and {trends} trends: {}",
-                    diags.summary()
+                Some((companies, trends)) if !failed => shell.status(
+                    "Checked",
+                    format_args!(
+                        "{} and {}: {}",
+                        plural(companies, "company", "companies"),
+                        count(trends, "trend"),
+                        diags.summary()
+                    ),
                 ),
-                Some(_) => eprintln!("error: check failed: {} (--deny-warnings)", diags.summary()),
-                None => eprintln!("error: check failed: {}", diags.summary()),
+                Some(_) => shell.error(format_args!(
+                    "check failed: {} (--deny-warnings)",
+                    diags.summary()
+                )),
+                None => shell.error(format_args!("check failed: {}", diags.summary())),
             }
         }
     }
@@ -167,83 +174,80 @@ fn check(root: &std::path::Path, deny_warnings: bool, format: Format) -> ExitCod
 }
 
 /// The warnings of a successful build, and how many more `check` lists.
-fn report_written(written: &trendsite::Written) {
-    report(&written.warnings);
+fn report_written(shell: &Shell, written: &trendsite::Written) {
+    diag::print(shell, &written.warnings);
     if !written.base_url.has_host() {
-        eprintln!(
-            "note: the base URL {} is only a path, so sitemap.xml and atom.xml were not written: they need absolute URLs (set base_url in site.toml or pass --base-url https://…)",
+        shell.note(format_args!(
+            "the base URL {} is only a path, so sitemap.xml and atom.xml were not written: they need absolute URLs (set base_url in site.toml or pass --base-url https://…)",
             written.base_url
-        );
+        ));
     }
-    if written.more_warnings > 0 {
-        eprintln!(
-            "note: {} more data-quality {}; `trendsite check` lists them",
-            written.more_warnings,
-            if written.more_warnings == 1 {
-                "warning"
-            } else {
-                "warnings"
-            }
-        );
-    }
+    shell.more_warnings(written.more_warnings);
 }
 
 /// `trendsite publish`: the work is in `trendsite::publish`; this reports it.
-fn publish(opts: &trendsite::publish::Options) -> ExitCode {
+fn publish(shell: &Shell, opts: &trendsite::publish::Options) -> ExitCode {
     use trendsite::publish::{Commit, PublishError, Push};
     let published = match trendsite::publish::publish(opts) {
         Ok(p) => p,
         Err(PublishError::Build(trendsite::BuildError::Content(diags))) => {
-            report(&diags);
-            eprintln!(
-                "error: publish failed: {}; nothing was committed or pushed",
+            diag::print(shell, &diags);
+            shell.error(format_args!(
+                "publish failed: {}; nothing was committed or pushed",
                 diags.summary()
-            );
+            ));
             return ExitCode::FAILURE;
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            shell.error(e);
             return ExitCode::FAILURE;
         }
     };
-    report_written(&published.written);
+    report_written(shell, &published.written);
     if !published.dirty.is_empty() {
-        eprintln!("warning: published with uncommitted changes (--allow-dirty):");
-        for file in &published.dirty {
-            eprintln!("  {file}");
-        }
+        let files: String = published
+            .dirty
+            .iter()
+            .map(|file| format!("\n  {file}"))
+            .collect();
+        shell.warn(format_args!(
+            "published with uncommitted changes (--allow-dirty):{files}"
+        ));
     }
     if !published.base_url.has_host() {
-        eprintln!(
-            "note: pages link from {} on whatever host serves them, and have no absolute canonical URL; pass --base-url https://<user>.github.io/<repo>/ or set base_url in site.toml",
+        shell.note(format_args!(
+            "pages link from {} on whatever host serves them, and have no absolute canonical URL; pass --base-url https://<user>.github.io/<repo>/ or set base_url in site.toml",
             published.base_url
-        );
+        ));
     }
     let written = &published.written;
     match &published.commit {
-        Commit::New { sha, parent } => eprintln!(
-            "Published {} files, {} KB built for {} → {} as commit {sha} on {} ({})",
-            written.files,
-            written.bytes / 1024,
-            published.base_url,
-            published.out.display(),
-            opts.branch,
-            match parent {
-                Some(p) => format!("after {p}"),
-                None => "its first commit".to_string(),
-            }
+        Commit::New { sha, parent } => shell.status(
+            "Published",
+            format_args!(
+                "{}, {} KB built for {} → {} as commit {sha} on {} ({})",
+                count(written.files, "file"),
+                written.bytes / 1024,
+                published.base_url,
+                published.out.display(),
+                opts.branch,
+                match parent {
+                    Some(p) => format!("after {p}"),
+                    None => "its first commit".to_string(),
+                }
+            ),
         ),
-        Commit::Unchanged { tip } => eprintln!(
+        Commit::Unchanged { tip } => shell.info(format_args!(
             "nothing changed since the last publish ({} at {tip}); no commit made",
             opts.branch
-        ),
+        )),
     }
     match published.push {
-        Push::Pushed => eprintln!("Pushed {} to {}", opts.branch, opts.remote),
-        Push::Skipped => eprintln!(
+        Push::Pushed => shell.status("Pushed", format_args!("{} to {}", opts.branch, opts.remote)),
+        Push::Skipped => shell.info(format_args!(
             "Not pushed (--no-push); `git push {} {}` sends it",
             opts.remote, opts.branch
-        ),
+        )),
         Push::UpToDate => {}
     }
     ExitCode::SUCCESS
@@ -251,6 +255,11 @@ fn publish(opts: &trendsite::publish::Options) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let shell = Arc::new(Shell::new(if cli.quiet {
+        Verbosity::Quiet
+    } else {
+        Verbosity::Normal
+    }));
     match cli.command {
         Command::Build {
             root,
@@ -269,39 +278,46 @@ fn main() -> ExitCode {
             let out = match trendsite::output::check_out_dir(&root, &out) {
                 Ok(o) => o,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    shell.error(e);
                     return ExitCode::FAILURE;
                 }
             };
             match trendsite::build_to(&root, base_url.as_deref(), &out) {
                 Ok(written) => {
-                    report_written(&written);
+                    report_written(&shell, &written);
                     if timings {
+                        // Asked for by a flag, so shown in quiet mode too.
                         for (stage, time) in &written.timings.0 {
-                            eprintln!("{:>9.1} ms  {stage}", time.as_secs_f64() * 1000.0);
+                            shell.print(format_args!(
+                                "{:>9.1} ms  {stage}",
+                                time.as_secs_f64() * 1000.0
+                            ));
                         }
                     }
-                    eprintln!(
-                        "Built {} companies and {} trends: {} files, {} KB in {} ms → {}",
-                        written.companies,
-                        written.trends,
-                        written.files,
-                        written.bytes / 1024,
-                        start.elapsed().as_millis(),
-                        out.display()
+                    shell.status(
+                        "Built",
+                        format_args!(
+                            "{} and {}: {}, {} KB in {} ms → {}",
+                            plural(written.companies, "company", "companies"),
+                            count(written.trends, "trend"),
+                            count(written.files, "file"),
+                            written.bytes / 1024,
+                            start.elapsed().as_millis(),
+                            out.display()
+                        ),
                     );
                     ExitCode::SUCCESS
                 }
                 Err(trendsite::BuildError::Content(diags)) => {
-                    report(&diags);
-                    eprintln!(
-                        "error: build failed: {}; nothing was written",
+                    diag::print(&shell, &diags);
+                    shell.error(format_args!(
+                        "build failed: {}; nothing was written",
                         diags.summary()
-                    );
+                    ));
                     ExitCode::FAILURE
                 }
                 Err(trendsite::BuildError::Output(e)) => {
-                    eprintln!("error: {e}; the previous output is unchanged");
+                    shell.error(format_args!("{e}; the previous output is unchanged"));
                     ExitCode::FAILURE
                 }
             }
@@ -320,10 +336,10 @@ fn main() -> ExitCode {
                 open,
                 quiet: std::time::Duration::from_millis(debounce_ms),
             };
-            match trendsite::serve::run(opts) {
+            match trendsite::serve::run(opts, shell.clone()) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    shell.error(e);
                     ExitCode::FAILURE
                 }
             }
@@ -335,14 +351,17 @@ fn main() -> ExitCode {
             };
             match trendsite::scaffold::new_entry(&root, kind, &slug) {
                 Ok(path) => {
-                    eprintln!(
-                        "Created {}: fill in the blanks, then run `trendsite check`",
-                        path.display()
+                    shell.status(
+                        "Created",
+                        format_args!(
+                            "{}: fill in the blanks, then run `trendsite check`",
+                            path.display()
+                        ),
                     );
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    shell.error(e);
                     ExitCode::FAILURE
                 }
             }
@@ -351,7 +370,7 @@ fn main() -> ExitCode {
             root,
             deny_warnings,
             format,
-        } => check(&root, deny_warnings, format),
+        } => check(&shell, &root, deny_warnings, format),
         Command::Publish {
             root,
             branch,
@@ -360,14 +379,17 @@ fn main() -> ExitCode {
             base_url,
             allow_dirty,
             no_push,
-        } => publish(&trendsite::publish::Options {
-            root,
-            branch,
-            remote,
-            message,
-            base_url,
-            allow_dirty,
-            push: !no_push,
-        }),
+        } => publish(
+            &shell,
+            &trendsite::publish::Options {
+                root,
+                branch,
+                remote,
+                message,
+                base_url,
+                allow_dirty,
+                push: !no_push,
+            },
+        ),
     }
 }

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
 use crate::model::{Company, Dataset, Field, FieldValue, Filter, Mechanic, Packaging, Trend};
+use crate::shell::{agree, plural};
 
 /// A borrowed company value, so matching allocates nothing.
 #[derive(Debug, Clone, Copy)]
@@ -189,13 +190,13 @@ pub fn other_warning(ds: &Dataset, g: &Grouped<'_>) -> Option<Diagnostic> {
     let mut d = Diagnostic::file_warning(
         &g.trend.file,
         format!(
-            "{count} selected {} no group and {} listed under \"Other\": {}",
-            if count == 1 {
-                "company matches"
-            } else {
-                "companies match"
-            },
-            if count == 1 { "is" } else { "are" },
+            "{} no group and {} listed under \"Other\": {}",
+            plural(
+                count,
+                "selected company matches",
+                "selected companies match"
+            ),
+            agree(count, "is", "are"),
             names.join(", ")
         ),
     )
@@ -438,6 +439,16 @@ mod tests {
         );
         assert!(w.message.contains('e'));
         assert_eq!(w.line, 2);
+
+        // Without the second group, two companies fall to "Other".
+        let mut t = t;
+        t.groups.truncate(1);
+        let g = group(&ds, &t, &name_order(&ds));
+        let w = other_warning(&ds, &g).unwrap();
+        assert_eq!(
+            w.message,
+            "2 selected companies match no group and are listed under \"Other\": b, e"
+        );
     }
 
     #[test]

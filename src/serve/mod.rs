@@ -10,7 +10,6 @@ pub mod http;
 pub mod state;
 pub mod watch;
 
-use std::io::IsTerminal;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,6 +17,9 @@ use std::time::Duration;
 
 use http::{Notice, Shared, Snapshot};
 use state::{Outcome, State};
+
+use crate::diag;
+use crate::shell::{Shell, count};
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -47,10 +49,6 @@ pub enum ServeError {
     },
     #[error("cannot start the server: {0}")]
     Runtime(std::io::Error),
-}
-
-fn color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
 /// Builds the next snapshot from the previous one and a rebuild's outcome.
@@ -125,46 +123,23 @@ fn describe(root: &Path, paths: &[PathBuf]) -> String {
     }
 }
 
-fn report(outcome: &Outcome, what: &str) {
-    let color = color();
-    if !outcome.warnings.is_empty() {
-        eprint!("{}", state::render_diagnostics(&outcome.warnings, color));
-    }
-    if outcome.more_warnings > 0 {
-        eprintln!(
-            "note: {} more data-quality warnings; `trendsite check` lists them",
-            outcome.more_warnings
-        );
-    }
+fn report(shell: &Shell, outcome: &Outcome, what: &str) {
+    diag::print(shell, &outcome.warnings);
+    shell.more_warnings(outcome.more_warnings);
     if !outcome.errors.is_empty() {
-        eprint!("{}", state::render_diagnostics(&outcome.errors, color));
-        eprintln!(
-            "{what}: {} {}; serving the last good site",
-            outcome.errors.len(),
-            if outcome.errors.len() == 1 {
-                "error"
-            } else {
-                "errors"
-            }
-        );
+        diag::print(shell, &outcome.errors);
+        shell.print(format_args!(
+            "{what}: {}; serving the last good site",
+            count(outcome.errors.len(), "error")
+        ));
         return;
     }
-    eprintln!(
-        "{what}: {} {} re-rendered, {} {} updated in {:.1} ms",
-        outcome.rendered,
-        if outcome.rendered == 1 {
-            "page"
-        } else {
-            "pages"
-        },
-        outcome.changed.len() + outcome.removed.len(),
-        if outcome.changed.len() + outcome.removed.len() == 1 {
-            "file"
-        } else {
-            "files"
-        },
+    shell.info(format_args!(
+        "{what}: {} re-rendered, {} updated in {:.1} ms",
+        count(outcome.rendered, "page"),
+        count(outcome.changed.len() + outcome.removed.len(), "file"),
         outcome.millis
-    );
+    ));
 }
 
 /// Runs the preview server until Ctrl-C.
@@ -186,10 +161,10 @@ fn finish_deferred(state: &mut State, shared: &Shared) {
     }
 }
 
-pub fn run(opts: Options) -> Result<(), ServeError> {
+pub fn run(opts: Options, shell: Arc<Shell>) -> Result<(), ServeError> {
     let root = std::path::absolute(&opts.root).unwrap_or_else(|_| opts.root.clone());
     let (mut state, outcome) = State::load(&root, "/");
-    report(&outcome, "initial build");
+    report(&shell, &outcome, "initial build");
     let shared = Shared::new(Snapshot::default(), opts.bind.is_loopback());
     shared.publish(next_snapshot(
         &Snapshot::default(),
@@ -229,6 +204,7 @@ pub fn run(opts: Options) -> Result<(), ServeError> {
         })?;
     let rebuild_shared = shared.clone();
     let rebuild_root = root.clone();
+    let rebuild_shell = shell.clone();
     std::thread::spawn(move || {
         while let Some(batch) = watcher.next_batch() {
             if batch.is_empty() {
@@ -239,7 +215,7 @@ pub fn run(opts: Options) -> Result<(), ServeError> {
                 finish_deferred(&mut state, &rebuild_shared);
                 if !outcome.warnings.is_empty() || outcome.more_warnings > 0 || outcome.rendered > 0
                 {
-                    report(&outcome, &describe(&rebuild_root, &batch));
+                    report(&rebuild_shell, &outcome, &describe(&rebuild_root, &batch));
                 }
                 continue;
             };
@@ -252,16 +228,19 @@ pub fn run(opts: Options) -> Result<(), ServeError> {
             rebuild_shared.publish(next);
             rebuild_shared.notify(notice);
             finish_deferred(&mut state, &rebuild_shared);
-            report(&outcome, &describe(&rebuild_root, &batch));
+            report(&rebuild_shell, &outcome, &describe(&rebuild_root, &batch));
         }
     });
 
-    eprintln!("Serving {} at {url}", root.display());
-    eprintln!("Watching content/, templates/, static/ and site.toml. Press Ctrl-C to stop.");
+    shell.status("Serving", format_args!("{} at {url}", root.display()));
+    shell.status(
+        "Watching",
+        "content/, templates/, static/ and site.toml. Press Ctrl-C to stop.",
+    );
     if opts.open
         && let Err(e) = opener::open_browser(&url)
     {
-        eprintln!("warning: could not open a browser: {e}");
+        shell.warn(format_args!("could not open a browser: {e}"));
     }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -279,6 +258,6 @@ pub fn run(opts: Options) -> Result<(), ServeError> {
             .await
             .map_err(ServeError::Runtime)
     })?;
-    eprintln!("Stopped.");
+    shell.info("Stopped.");
     Ok(())
 }

@@ -645,10 +645,3 @@ fn insert_pages(
         pages.insert(path, b);
     }
 }
-
-/// Diagnostics of an outcome, for the terminal.
-pub fn render_diagnostics(diags: &[Diagnostic], color: bool) -> String {
-    let mut all = Diagnostics::new();
-    all.extend(diags.iter().cloned());
-    all.render(color)
-}

@@ -9,10 +9,6 @@ use trendsite::serve::state::State;
 
 use crate::support::SiteTest;
 
-fn full_build(site: &SiteTest) -> BTreeMap<String, Vec<u8>> {
-    full_build_for(site, "/")
-}
-
 fn full_build_for(site: &SiteTest, base_url: &str) -> BTreeMap<String, Vec<u8>> {
     let built = trendsite::build(&site.root, Some(base_url)).expect("full build");
     built

@@ -16,3 +16,4 @@ mod repo_site;
 mod scaffold;
 mod serve;
 mod support;
+mod terminal;
