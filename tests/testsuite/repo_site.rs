@@ -55,17 +55,53 @@ fn ai_credits_page_reads_as_the_seed() {
     for text in [
         "<h1>AI Credits Trend</h1>",
         "<code>ai_packaging</code>",
+        "<code>ai_packaging: credit-lane</code>",
         "<h2 id=\"the-pattern\">The Pattern</h2>",
         "Credits are the compromise.",
         "The prediction: as AI costs decline",
-        "<code>ai_packaging: tiered</code>",
     ] {
         assert!(html.contains(text), "page lacks {text:?}");
     }
-    // Four points under "The Pattern".
+    // The seed's four points under "The Pattern", in its order, each still
+    // under its own heading.
     let pattern = &html[html.find("id=\"the-pattern\"").expect("pattern")..];
     let list = &pattern[..pattern.find("</ul>").expect("list")];
-    assert_eq!(list.matches("<li>").count(), 4);
+    let points: Vec<&str> = list.split("<li>").skip(1).collect();
+    let headings = [
+        "<strong>Bundled access + metered depth</strong>",
+        "<strong>Credits as a new value metric</strong>",
+        "<strong>Outcome-based credits</strong>",
+        "<strong>PAYG as safety valve</strong>",
+    ];
+    assert_eq!(points.len(), headings.len(), "four points");
+    for (point, heading) in points.iter().zip(headings) {
+        assert!(
+            point.starts_with(heading),
+            "{point:?} starts with {heading:?}"
+        );
+    }
+    // Where the vendors moved on, the points say what is true now, and the
+    // seed's overtaken claims are gone.
+    for (point, fact) in [
+        (0, "Cursor used to count requests"),
+        (0, "on June 16, 2025 it moved to a monthly dollar budget"),
+        (0, "Ultra $400"),
+        (2, "only when its AI Agent actually responds"),
+        (
+            3,
+            "AI Super Credits for its premium AI features in $10 monthly blocks",
+        ),
+    ] {
+        assert!(points[point].contains(fact), "point {point} lacks {fact:?}");
+    }
+    for stale in [
+        "Pro gets 500 fast, Ultra gets unlimited",
+        "only consumes credits when AI",
+        "plan-based credit pools",
+        "<code>ai_packaging: tiered</code>",
+    ] {
+        assert!(!html.contains(stale), "page still says {stale:?}");
+    }
     // "See also" links to the three other trends.
     let see_also = &html[html.find("class=\"see-also\"").expect("see also")..];
     for slug in ["ai-bundling", "ai-add-ons", "no-ai"] {
