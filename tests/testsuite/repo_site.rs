@@ -25,8 +25,34 @@ fn seed_groups() -> (String, Vec<(String, Vec<String>)>) {
     (heading, groups)
 }
 
+/// The repository's companies, slug and file text: every `.md` under
+/// `content/companies`, subfolders included, as the generator finds them.
+fn repo_companies() -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content/companies");
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| {
+            let slug = e
+                .path()
+                .file_stem()
+                .expect("stem")
+                .to_string_lossy()
+                .into_owned();
+            (
+                slug,
+                std::fs::read_to_string(e.path()).expect("read company"),
+            )
+        })
+        .collect()
+}
+
 #[test]
-fn ai_credits_page_holds_exactly_the_seed_companies_in_the_seed_groups() {
+fn ai_credits_page_keeps_every_seed_company_in_its_seed_group() {
+    // New credit-metered companies join the page; the seed's companies and
+    // groups must stay where the seed put them.
     let site = SiteTest::repo();
     site.build().assert_ok();
     let html = site.page("trends/ai-credits/");
@@ -40,10 +66,31 @@ fn ai_credits_page_holds_exactly_the_seed_companies_in_the_seed_groups() {
     let titles: Vec<&str> = actual.iter().map(|(t, _)| t.as_str()).collect();
     let expected_titles: Vec<&str> = expected.iter().map(|(t, _)| t.as_str()).collect();
     assert_eq!(titles, expected_titles, "group titles and order");
-    for ((title, mut got), (_, mut want)) in actual.into_iter().zip(expected) {
-        got.sort();
-        want.sort();
-        assert_eq!(got, want, "members of {title:?}");
+    let seed: Vec<&str> = expected
+        .iter()
+        .flat_map(|(_, slugs)| slugs.iter().map(String::as_str))
+        .collect();
+    assert_eq!(seed.len(), 16, "the seed lists sixteen companies");
+    let companies: Vec<String> = repo_companies().into_iter().map(|(slug, _)| slug).collect();
+    for ((title, got), (_, want)) in actual.iter().zip(&expected) {
+        for slug in want {
+            assert!(got.contains(slug), "{slug} missing from {title:?}: {got:?}");
+        }
+        for slug in got {
+            assert!(
+                companies.contains(slug),
+                "{title:?} lists {slug}, which is not a company of content/companies"
+            );
+            assert_eq!(
+                actual
+                    .iter()
+                    .flat_map(|(_, s)| s)
+                    .filter(|s| *s == slug)
+                    .count(),
+                1,
+                "{slug} is listed once"
+            );
+        }
     }
 }
 
@@ -152,14 +199,40 @@ fn the_real_dataset_checks_clean() {
 }
 
 #[test]
-fn no_ai_renders_well_with_no_companies() {
+fn no_ai_lists_every_company_without_ai() {
+    // The page once had no members and showed its empty state; now every
+    // company recorded with `ai_packaging = "none"` must be linked from it.
     let site = SiteTest::repo();
     site.build().assert_ok();
     let html = site.page("trends/no-ai/");
     assert!(html.contains("<h1>"), "has a title");
-    if !html.contains("href=\"/companies/") {
-        assert!(html.contains("No company in the dataset matches this trend yet."));
+    let none: Vec<String> = repo_companies()
+        .into_iter()
+        .filter(|(_, text)| text.lines().any(|l| l.trim() == "ai_packaging = \"none\""))
+        .map(|(slug, _)| slug)
+        .collect();
+    assert!(
+        none.len() >= 3,
+        "no-ai has at least three members: {none:?}"
+    );
+    // A trend without groups has no `<h3>`: read the company lists directly.
+    let listed: Vec<String> = html
+        .split("<ul class=\"companies\">")
+        .skip(1)
+        .filter_map(|list| list.split("</ul>").next())
+        .flat_map(|list| list.split("href=\"/companies/").skip(1))
+        .filter_map(|s| s.split('/').next())
+        .map(str::to_string)
+        .collect();
+    for slug in &none {
+        assert!(listed.contains(slug), "no-ai lists {slug}: {listed:?}");
     }
+    assert_eq!(
+        listed.len(),
+        none.len(),
+        "no-ai lists only companies without AI"
+    );
+    assert!(!html.contains("No company in the dataset matches this trend yet."));
 }
 
 #[test]
