@@ -398,7 +398,7 @@ async fn site(
 }
 
 fn not_found(snapshot: &Snapshot, method: &Method, build: HeaderValue) -> Response {
-    let (body, content_type) = match snapshot.files.get("404.html") {
+    let (body, content_type) = match snapshot.files.get(crate::plan::NOT_FOUND) {
         Some(page) => (page.body.clone(), page.content_type.clone()),
         None => (
             axum::body::Bytes::from_static(b"not found\n"),

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::watch::{ChangeKind, classify};
 use crate::Site;
 use crate::config::BaseUrl;
 use crate::content::{self, Entry};
@@ -24,51 +25,6 @@ use crate::render::{self, Content, Page};
 
 /// Where diagnostics that belong to no content file are kept.
 const TEMPLATES_KEY: &str = "templates";
-
-/// What kind of file a changed path is.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ChangeKind {
-    Config,
-    Company(PathBuf),
-    Trend(PathBuf),
-    Template(PathBuf),
-    /// Path relative to static/.
-    Static(String),
-    /// Something else under content/: a folder moved in or out matters, a
-    /// temporary file from an editor or a tool does not.
-    ContentOther(PathBuf),
-}
-
-/// Sorts a changed path into what it means for the site; `None` for paths
-/// that do not affect it (editor leftovers, the output folder, …).
-pub fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
-    let rel = path.strip_prefix(root).ok()?;
-    let parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    if parts.iter().any(|p| content::is_ignored_name(p)) {
-        return None;
-    }
-    match parts
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        [file] if *file == crate::config::FILE => Some(ChangeKind::Config),
-        ["content", "companies", ..] if rel.extension().is_some_and(|e| e == "md") => {
-            Some(ChangeKind::Company(path.to_path_buf()))
-        }
-        ["content", "trends", ..] if rel.extension().is_some_and(|e| e == "md") => {
-            Some(ChangeKind::Trend(path.to_path_buf()))
-        }
-        ["content", ..] => Some(ChangeKind::ContentOther(path.to_path_buf())),
-        ["templates", ..] => Some(ChangeKind::Template(path.to_path_buf())),
-        ["static", rest @ ..] if !rest.is_empty() => Some(ChangeKind::Static(rest.join("/"))),
-        _ => None,
-    }
-}
 
 /// The result of one rebuild, for the terminal and the browsers.
 #[derive(Debug, Default)]

@@ -131,3 +131,48 @@ impl SourceWatcher {
         }
     }
 }
+
+/// What kind of file a changed path is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum ChangeKind {
+    Config,
+    Company(PathBuf),
+    Trend(PathBuf),
+    Template(PathBuf),
+    /// Path relative to static/.
+    Static(String),
+    /// Something else under content/: a folder moved in or out matters, a
+    /// temporary file from an editor or a tool does not.
+    ContentOther(PathBuf),
+}
+
+/// Sorts a changed path into what it means for the site; `None` for paths
+/// that do not affect it (editor leftovers, the output folder, …).
+pub(crate) fn classify(root: &Path, path: &Path) -> Option<ChangeKind> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.iter().any(|p| crate::content::is_ignored_name(p)) {
+        return None;
+    }
+    match parts
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [file] if *file == crate::config::FILE => Some(ChangeKind::Config),
+        ["content", "companies", ..] if rel.extension().is_some_and(|e| e == "md") => {
+            Some(ChangeKind::Company(path.to_path_buf()))
+        }
+        ["content", "trends", ..] if rel.extension().is_some_and(|e| e == "md") => {
+            Some(ChangeKind::Trend(path.to_path_buf()))
+        }
+        ["content", ..] => Some(ChangeKind::ContentOther(path.to_path_buf())),
+        ["templates", ..] => Some(ChangeKind::Template(path.to_path_buf())),
+        ["static", rest @ ..] if !rest.is_empty() => Some(ChangeKind::Static(rest.join("/"))),
+        _ => None,
+    }
+}
