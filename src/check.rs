@@ -15,7 +15,7 @@ use crate::query::{self, Index};
 /// error: the site still builds. `every_trend_loaded` is false when a trend
 /// file had errors: companies are then not reported as unlisted, since the
 /// missing trend may well list them.
-pub fn data_quality(
+pub(crate) fn data_quality(
     ds: &Dataset,
     index: &Index<'_>,
     today: Date,
@@ -29,7 +29,7 @@ pub fn data_quality(
 /// The warnings `build` and `serve` show in full (see [`shown_by_build`]),
 /// and how many others there are. The others are dropped as they are
 /// found: on a large, old dataset they number in thousands.
-pub fn build_warnings(
+pub(crate) fn build_warnings(
     ds: &Dataset,
     index: &Index<'_>,
     today: Date,
@@ -77,7 +77,7 @@ fn each_warning(
 /// Whether `build` and `serve` show a data-quality warning in full: only
 /// those about what the pages show (companies left under "Other"); the
 /// others are counted, and `check` lists them.
-pub fn shown_by_build(d: &Diagnostic) -> bool {
+pub(crate) fn shown_by_build(d: &Diagnostic) -> bool {
     d.field.as_deref() == Some("groups")
 }
 
@@ -86,7 +86,7 @@ pub fn shown_by_build(d: &Diagnostic) -> bool {
 /// model keeps line numbers, not text, so each file concerned is read again;
 /// a file that cannot be read, or no longer has that line, keeps its warning
 /// without an excerpt.
-pub fn add_excerpts(root: &Path, diags: &mut [Diagnostic]) {
+pub(crate) fn add_excerpts(root: &Path, diags: &mut [Diagnostic]) {
     let mut texts: HashMap<String, Option<String>> = HashMap::new();
     for d in diags.iter_mut().filter(|d| d.line > 0) {
         let text = texts
@@ -207,7 +207,7 @@ fn duplicate_websites(companies: &[Company]) -> Vec<Diagnostic> {
 /// A website as compared for duplicates: host in lower case without a
 /// leading `www.`, port, path without a trailing slash, and query. The scheme
 /// is left out: `http://` and `https://` name the same site.
-pub fn website_key(website: &str) -> String {
+pub(crate) fn website_key(website: &str) -> String {
     match url::Url::parse(website.trim()) {
         Ok(u) => {
             let host = u.host_str().unwrap_or_default().to_lowercase();

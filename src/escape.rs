@@ -6,7 +6,7 @@
 /// own escaper does, and one thing more: Unicode bidi controls are shown as
 /// `[U+202E]`. Left in, a control in a company name could reorder the text
 /// of the whole line around it.
-pub fn escape_html(input: &str) -> String {
+pub(crate) fn escape_html(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + 8);
     escape_with(input, |s| out.push_str(s));
     out
@@ -67,7 +67,7 @@ static SPECIAL: [bool; 256] = {
 /// The explicit bidi formatting characters: embeddings, overrides and
 /// isolates, with their terminators. Marks (LRM, RLM) stay: they affect only
 /// the text next to them.
-pub fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 

@@ -12,12 +12,13 @@
 // Diagnostics are returned on the cold path only, and carry the excerpt an
 // editor needs; boxing them would add noise to every stage for no gain.
 #![allow(clippy::result_large_err)]
+#![warn(unreachable_pub)]
 
-pub mod check;
+mod check;
 pub mod config;
 pub mod content;
 pub mod diag;
-pub mod escape;
+mod escape;
 pub mod markdown;
 pub mod model;
 pub mod output;

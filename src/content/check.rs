@@ -10,7 +10,7 @@ use crate::model::{Date, FieldKind, FieldValue, is_slug};
 
 /// One file's validation state: where its front matter sits in the file, and
 /// the problems found so far.
-pub struct Checker<'a> {
+pub(super) struct Checker<'a> {
     pub file: &'a str,
     pub source: &'a str,
     /// Where the TOML text starts in `source`.
@@ -19,7 +19,7 @@ pub struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    pub fn new(file: &'a str, source: &'a str, offset: usize) -> Self {
+    pub(super) fn new(file: &'a str, source: &'a str, offset: usize) -> Self {
         Checker {
             file,
             source,
@@ -28,12 +28,18 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub fn span<T>(&self, v: &Spanned<T>) -> Range<usize> {
+    pub(super) fn span<T>(&self, v: &Spanned<T>) -> Range<usize> {
         let s = v.span();
         self.offset + s.start..self.offset + s.end
     }
 
-    pub fn error(&mut self, span: Range<usize>, field: &str, message: String, expected: String) {
+    pub(super) fn error(
+        &mut self,
+        span: Range<usize>,
+        field: &str,
+        message: String,
+        expected: String,
+    ) {
         self.diags.push(
             Diagnostic::error(self.file, self.source, span, message)
                 .field(field)
@@ -41,12 +47,12 @@ impl<'a> Checker<'a> {
         );
     }
 
-    pub fn push(&mut self, d: Diagnostic) {
+    pub(super) fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }
 
     /// Reports a required field that is absent from the table at `table`.
-    pub fn missing(&mut self, table: Range<usize>, field: &str, kind: FieldKind) {
+    pub(super) fn missing(&mut self, table: Range<usize>, field: &str, kind: FieldKind) {
         let name = field.rsplit('.').next().unwrap_or(field);
         self.error(
             table,
@@ -57,7 +63,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A required field: reports it missing, or checks it against `kind`.
-    pub fn required(
+    pub(super) fn required(
         &mut self,
         value: &Option<Spanned<Value>>,
         table: Range<usize>,
@@ -73,7 +79,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub fn optional(
+    pub(super) fn optional(
         &mut self,
         value: &Option<Spanned<Value>>,
         field: &str,
@@ -83,7 +89,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks one value against the kind its field holds.
-    pub fn value(
+    pub(super) fn value(
         &mut self,
         v: &Spanned<Value>,
         field: &str,
@@ -221,7 +227,7 @@ fn looks_like_date(s: &str) -> bool {
         })
 }
 
-pub fn describe(v: &Value) -> String {
+pub(super) fn describe(v: &Value) -> String {
     match v {
         Value::String(s) => format!("the string {s:?}"),
         Value::Integer(i) => format!("the integer {i}"),

@@ -66,7 +66,7 @@ fn date(v: Option<FieldValue>) -> Option<Date> {
 
 /// Validates a company's front matter. `whole` is the span to point at when a
 /// top-level field is missing (the opening fence).
-pub fn parse(
+pub(super) fn parse(
     c: &mut Checker<'_>,
     slug: &str,
     front_matter: &str,

@@ -5,9 +5,9 @@
 //! problem in every file is collected before the caller decides to stop.
 
 mod check;
-pub mod company;
+mod company;
 pub mod frontmatter;
-pub mod trend;
+mod trend;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

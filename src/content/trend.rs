@@ -76,9 +76,9 @@ impl<'de> Deserialize<'de> for Entry {
 }
 
 /// The line that marks where the generated groups go.
-pub const GROUPS_MARKER: &str = "<!-- groups -->";
+pub(super) const GROUPS_MARKER: &str = "<!-- groups -->";
 
-pub fn parse(
+pub(super) fn parse(
     c: &mut Checker<'_>,
     slug: &str,
     front_matter: &str,

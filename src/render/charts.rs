@@ -15,7 +15,7 @@ use crate::model::{Company, Mechanic, Packaging, Term};
 use crate::query::{Grouped, Index};
 
 /// One bar: its label, its count and, when there is one, the page it opens.
-pub struct Bar<'a> {
+pub(super) struct Bar<'a> {
     pub label: &'a str,
     pub value: usize,
     pub url: Option<&'a str>,
@@ -59,7 +59,7 @@ fn linked(out: &mut String, url: Option<&str>, inner: &str) {
 }
 
 /// A horizontal bar chart, one labelled bar per entry, counts at the ends.
-pub fn bars(id: &str, title: &str, bars: &[Bar<'_>]) -> String {
+pub(super) fn bars(id: &str, title: &str, bars: &[Bar<'_>]) -> String {
     let desc = bars
         .iter()
         .map(|b| format!("{}: {}", b.label, b.value))
@@ -99,7 +99,7 @@ pub fn bars(id: &str, title: &str, bars: &[Bar<'_>]) -> String {
 
 /// A grid of counts: one row per `rows` entry, one column per `cols`
 /// entry, `counts[r][c]` in each cell, shaded by size.
-pub fn matrix(
+pub(super) fn matrix(
     id: &str,
     title: &str,
     rows: &[(&str, Option<&str>)],

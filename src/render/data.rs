@@ -15,14 +15,14 @@ use crate::plan::{Entry, Output};
 use crate::query::Grouped;
 
 /// The version of the published data's shape.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(super) const SCHEMA_VERSION: u32 = 1;
 
 /// One company: every front-matter field, plus its slug and page URL. The
 /// Markdown body is prose for its page, and stays there: it is most of a
 /// company's bytes, and readers of the data want the fields.
 /// Keys keep this order in the JSON; absent optional values are `null`.
 #[derive(Serialize)]
-pub struct CompanyRecord<'a> {
+pub(super) struct CompanyRecord<'a> {
     pub slug: &'a str,
     pub name: &'a str,
     pub url: &'a str,
@@ -37,7 +37,7 @@ pub struct CompanyRecord<'a> {
 }
 
 #[derive(Serialize)]
-pub struct MeteringRecord<'a> {
+pub(super) struct MeteringRecord<'a> {
     pub mechanic: &'static str,
     pub unit: Option<&'a str>,
     pub payg: bool,
@@ -45,7 +45,7 @@ pub struct MeteringRecord<'a> {
 }
 
 #[derive(Serialize)]
-pub struct TierRecord<'a> {
+pub(super) struct TierRecord<'a> {
     pub name: &'a str,
     pub price_usd: Option<Price>,
     pub period: Option<&'static str>,
@@ -54,14 +54,14 @@ pub struct TierRecord<'a> {
 }
 
 #[derive(Serialize)]
-pub struct SourceRecord<'a> {
+pub(super) struct SourceRecord<'a> {
     pub url: &'a str,
     pub checked: Date,
 }
 
 /// A price as the editor wrote it: `20`, not `20.0`.
 #[derive(Clone, Copy)]
-pub struct Price(pub f64);
+pub(super) struct Price(pub f64);
 
 impl Price {
     /// Whole prices print without a fraction; validation keeps prices
@@ -90,7 +90,7 @@ impl Serialize for Price {
 }
 
 impl<'a> CompanyRecord<'a> {
-    pub fn new(c: &'a Company, url: &'a str) -> CompanyRecord<'a> {
+    pub(super) fn new(c: &'a Company, url: &'a str) -> CompanyRecord<'a> {
         CompanyRecord {
             slug: &c.slug,
             name: &c.name,
@@ -128,14 +128,14 @@ impl<'a> CompanyRecord<'a> {
     }
 
     /// The company as one line of JSON.
-    pub fn json(&self) -> String {
+    pub(super) fn json(&self) -> String {
         let mut line = Vec::with_capacity(512);
         self.write_json(&mut line);
         String::from_utf8(line).unwrap_or_default()
     }
 
     /// Appends the company as one line of JSON.
-    pub fn write_json(&self, out: &mut Vec<u8>) {
+    pub(super) fn write_json(&self, out: &mut Vec<u8>) {
         let start = out.len();
         // Serializing borrowed strings, numbers and dates cannot fail; an
         // empty object keeps the file valid should that ever change.
@@ -147,7 +147,7 @@ impl<'a> CompanyRecord<'a> {
 
     /// The company as one CSV row (CRLF-terminated), its tiers and sources
     /// padded to `width` so every row has the header's columns.
-    pub fn csv(&self, width: CsvWidth) -> String {
+    pub(super) fn csv(&self, width: CsvWidth) -> String {
         let mut w = csv_writer(Vec::new(), 64 * 1024);
         // Writing to a Vec cannot fail.
         let _ = self.write_csv(&mut w, width);
@@ -245,13 +245,13 @@ const SOURCE_COLUMNS: &[&str] = &["url", "checked"];
 /// How many tiers and sources the CSV has columns for: the most any
 /// company has.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CsvWidth {
+pub(super) struct CsvWidth {
     pub tiers: usize,
     pub sources: usize,
 }
 
 impl CsvWidth {
-    pub fn of(companies: &[Company]) -> CsvWidth {
+    pub(super) fn of(companies: &[Company]) -> CsvWidth {
         companies.iter().fold(CsvWidth::default(), |w, c| CsvWidth {
             tiers: w.tiers.max(c.tiers.len()),
             sources: w.sources.max(c.sources.len()),
@@ -259,7 +259,7 @@ impl CsvWidth {
     }
 
     /// The header row: `tiers.1.name`, … `sources.1.url`, … numbered from 1.
-    pub fn header(self) -> String {
+    pub(super) fn header(self) -> String {
         let mut cells: Vec<String> = FIXED_COLUMNS.iter().map(|c| c.to_string()).collect();
         for i in 1..=self.tiers {
             cells.extend(TIER_COLUMNS.iter().map(|c| format!("tiers.{i}.{c}")));
@@ -283,7 +283,7 @@ fn csv_line(cells: &[String]) -> String {
 /// in order. `write` appends one company's object: a line `serve` kept, or
 /// a record a build serializes on the spot. `size` is a guess of the bytes,
 /// to allocate once.
-pub fn companies_json<T>(
+pub(super) fn companies_json<T>(
     companies: impl Iterator<Item = T>,
     size: usize,
     mut write: impl FnMut(&mut Vec<u8>, T),
@@ -301,7 +301,7 @@ pub fn companies_json<T>(
 }
 
 /// The columns of `data/find.json`, in the order each row holds them.
-pub const FIND_FIELDS: [&str; 6] = [
+pub(super) const FIND_FIELDS: [&str; 6] = [
     "slug",
     "name",
     "category",
@@ -314,7 +314,7 @@ pub const FIND_FIELDS: [&str; 6] = [
 /// searches by, one company per line as an array in `FIND_FIELDS` order. At
 /// 10,000 companies it is a fifth of `companies.json`, which a reader's
 /// browser would otherwise download in full before the controls appear.
-pub fn find_json(companies: &[Company]) -> Vec<u8> {
+pub(super) fn find_json(companies: &[Company]) -> Vec<u8> {
     let mut out = Vec::with_capacity(companies.len() * 120 + 128);
     let fields = serde_json::to_string(&FIND_FIELDS).unwrap_or_default();
     out.extend_from_slice(
@@ -339,7 +339,7 @@ pub fn find_json(companies: &[Company]) -> Vec<u8> {
 }
 
 /// `data/companies.csv`: the header, then every company's row, in order.
-pub fn companies_csv<S: AsRef<str>>(
+pub(super) fn companies_csv<S: AsRef<str>>(
     width: CsvWidth,
     rows: impl Iterator<Item = S>,
     size: usize,
@@ -355,7 +355,7 @@ pub fn companies_csv<S: AsRef<str>>(
 
 /// `data/companies.csv` written straight from the records, for a build,
 /// which keeps no per-company rows.
-pub fn companies_csv_from<'a>(
+pub(super) fn companies_csv_from<'a>(
     width: CsvWidth,
     records: impl Iterator<Item = CompanyRecord<'a>>,
     size: usize,
@@ -402,7 +402,7 @@ struct GroupRecord<'a> {
 /// `data/trends.json`: each trend with its groups and their members' slugs,
 /// in page order. `urls[t]` and `ids[t]` are trend `t`'s page URL and group
 /// anchors.
-pub fn trends_json(
+pub(super) fn trends_json(
     companies: &[Company],
     trends: &[Grouped<'_>],
     urls: &[String],

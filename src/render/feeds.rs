@@ -15,12 +15,12 @@ use crate::plan::{Route, SITEMAP_LIMIT, sitemap_parts};
 use crate::query::Index;
 
 /// How many entries the Atom feed carries.
-pub const FEED_ENTRIES: usize = 50;
+pub(super) const FEED_ENTRIES: usize = 50;
 
 const SITEMAP_NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 
-pub struct SitemapEntry {
+pub(super) struct SitemapEntry {
     pub loc: String,
     pub lastmod: Option<Date>,
 }
@@ -86,7 +86,7 @@ fn finish(w: Writer<Vec<u8>>) -> Vec<u8> {
 }
 
 /// A `<urlset>` of `entries`.
-pub fn urlset(entries: &[SitemapEntry]) -> io::Result<Vec<u8>> {
+pub(super) fn urlset(entries: &[SitemapEntry]) -> io::Result<Vec<u8>> {
     let mut w = writer()?;
     w.create_element("urlset")
         .with_attribute(("xmlns", SITEMAP_NS))
@@ -100,7 +100,7 @@ pub fn urlset(entries: &[SitemapEntry]) -> io::Result<Vec<u8>> {
 }
 
 /// A `<sitemapindex>` naming the part files, each with its newest lastmod.
-pub fn sitemap_index(base: &BaseUrl, parts: &[&[SitemapEntry]]) -> io::Result<Vec<u8>> {
+pub(super) fn sitemap_index(base: &BaseUrl, parts: &[&[SitemapEntry]]) -> io::Result<Vec<u8>> {
     let mut w = writer()?;
     w.create_element("sitemapindex")
         .with_attribute(("xmlns", SITEMAP_NS))
@@ -116,7 +116,7 @@ pub fn sitemap_index(base: &BaseUrl, parts: &[&[SitemapEntry]]) -> io::Result<Ve
 }
 
 /// The feed as a whole.
-pub struct Feed<'a> {
+pub(super) struct Feed<'a> {
     pub title: &'a str,
     pub subtitle: &'a str,
     /// The site's absolute base URL: the feed's id and its alternate link.
@@ -125,7 +125,7 @@ pub struct Feed<'a> {
 }
 
 /// A company, as a feed entry.
-pub struct FeedEntry<'a> {
+pub(super) struct FeedEntry<'a> {
     pub title: &'a str,
     /// The company page's absolute URL, which is also the entry's id.
     pub url: String,
@@ -142,7 +142,7 @@ fn timestamp(d: Date) -> String {
 
 /// An Atom feed (RFC 4287) of `entries`, already newest first. Its
 /// `updated` is the newest entry's, so the same content gives the same bytes.
-pub fn atom(feed: &Feed<'_>, entries: &[FeedEntry<'_>]) -> io::Result<Vec<u8>> {
+pub(super) fn atom(feed: &Feed<'_>, entries: &[FeedEntry<'_>]) -> io::Result<Vec<u8>> {
     let updated = entries.iter().map(|e| e.updated).max().unwrap_or(Date {
         year: 1970,
         month: 1,

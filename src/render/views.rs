@@ -9,7 +9,7 @@ use crate::model::{Period, Tier};
 
 /// What every page knows about the site.
 #[derive(Serialize)]
-pub struct SiteView<'a> {
+pub(super) struct SiteView<'a> {
     pub title: &'a str,
     pub description: &'a str,
     pub language: &'a str,
@@ -25,7 +25,7 @@ pub struct SiteView<'a> {
 }
 
 #[derive(Serialize)]
-pub struct PageView<'a, T: Serialize> {
+pub(super) struct PageView<'a, T: Serialize> {
     pub site: &'a SiteView<'a>,
     /// The page's path below the base, such as `companies/cursor/`.
     pub path: &'a str,
@@ -37,7 +37,7 @@ pub struct PageView<'a, T: Serialize> {
 
 /// A packaging value or metering mechanic, linked to its page.
 #[derive(Serialize, Clone, Copy)]
-pub struct TermRef<'a> {
+pub(super) struct TermRef<'a> {
     pub value: &'static str,
     pub url: &'a str,
     pub description: &'static str,
@@ -45,7 +45,7 @@ pub struct TermRef<'a> {
 
 /// The view of `company_item.html` (as `c`): one company in a list.
 #[derive(Serialize)]
-pub struct CompanyItem<'a> {
+pub(super) struct CompanyItem<'a> {
     pub slug: &'a str,
     pub name: &'a str,
     pub url: &'a str,
@@ -55,7 +55,7 @@ pub struct CompanyItem<'a> {
 
 /// The view of `company_row.html` (as `c`): one row of the index table.
 #[derive(Serialize)]
-pub struct CompanyRow<'a> {
+pub(super) struct CompanyRow<'a> {
     pub slug: &'a str,
     pub name: &'a str,
     pub url: &'a str,
@@ -67,12 +67,12 @@ pub struct CompanyRow<'a> {
 /// A company snippet's whole view: only the company, as `c`. Snippets are
 /// rendered ten thousand times on a large site, so they get nothing else.
 #[derive(Serialize)]
-pub struct FragmentView<T: Serialize> {
+pub(super) struct FragmentView<T: Serialize> {
     pub c: T,
 }
 
 #[derive(Serialize)]
-pub struct TrendLink<'a> {
+pub(super) struct TrendLink<'a> {
     pub slug: &'a str,
     pub title: &'a str,
     pub url: &'a str,
@@ -84,14 +84,14 @@ pub struct TrendLink<'a> {
 /// companies change, so an edit to one company never touches the pages that
 /// merely link to a trend.
 #[derive(Serialize)]
-pub struct TrendRef<'a> {
+pub(super) struct TrendRef<'a> {
     pub slug: &'a str,
     pub title: &'a str,
     pub url: &'a str,
 }
 
 #[derive(Serialize)]
-pub struct IndexPage<'a> {
+pub(super) struct IndexPage<'a> {
     pub trends: Vec<TrendLink<'a>>,
     pub company_count: usize,
     /// `company_row.html` for every company, in reading order.
@@ -101,7 +101,7 @@ pub struct IndexPage<'a> {
 
 /// The index's charts, as inline SVG.
 #[derive(Serialize)]
-pub struct IndexCharts {
+pub(super) struct IndexCharts {
     /// Companies per packaging value.
     pub packaging: String,
     /// Companies per metering mechanic.
@@ -111,19 +111,19 @@ pub struct IndexCharts {
 }
 
 #[derive(Serialize)]
-pub struct TrendsPage<'a> {
+pub(super) struct TrendsPage<'a> {
     pub trends: Vec<TrendLink<'a>>,
 }
 
 /// A list of companies, as `company_item.html` snippets.
 #[derive(Serialize)]
-pub struct ItemList {
+pub(super) struct ItemList {
     pub count: usize,
     pub items: String,
 }
 
 #[derive(Serialize)]
-pub struct GroupView<'a> {
+pub(super) struct GroupView<'a> {
     pub title: &'a str,
     pub id: String,
     pub count: usize,
@@ -131,7 +131,7 @@ pub struct GroupView<'a> {
 }
 
 #[derive(Serialize)]
-pub struct TrendView<'a> {
+pub(super) struct TrendView<'a> {
     pub slug: &'a str,
     pub title: &'a str,
     pub summary: &'a str,
@@ -147,25 +147,25 @@ pub struct TrendView<'a> {
 }
 
 #[derive(Serialize)]
-pub struct TrendPage<'a> {
+pub(super) struct TrendPage<'a> {
     pub trend: TrendView<'a>,
 }
 
 #[derive(Serialize)]
-pub struct TierView<'a> {
+pub(super) struct TierView<'a> {
     pub name: &'a str,
     pub price: String,
     pub ai_allowance: Option<&'a str>,
 }
 
 #[derive(Serialize)]
-pub struct SourceView<'a> {
+pub(super) struct SourceView<'a> {
     pub url: &'a str,
     pub checked: String,
 }
 
 #[derive(Serialize)]
-pub struct CompanyView<'a> {
+pub(super) struct CompanyView<'a> {
     pub slug: &'a str,
     pub name: &'a str,
     pub website: &'a str,
@@ -183,18 +183,18 @@ pub struct CompanyView<'a> {
 }
 
 #[derive(Serialize)]
-pub struct CompanyPage<'a> {
+pub(super) struct CompanyPage<'a> {
     pub company: CompanyView<'a>,
     pub trends: Vec<TrendRef<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct TermPage<'a> {
+pub(super) struct TermPage<'a> {
     pub term: TermView<'a>,
 }
 
 #[derive(Serialize)]
-pub struct TermView<'a> {
+pub(super) struct TermView<'a> {
     pub label: &'static str,
     pub value: &'static str,
     pub description: &'static str,
@@ -204,13 +204,13 @@ pub struct TermView<'a> {
 }
 
 #[derive(Serialize)]
-pub struct TermListPage<'a> {
+pub(super) struct TermListPage<'a> {
     pub label: &'static str,
     pub terms: Vec<TermRow<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct TermRow<'a> {
+pub(super) struct TermRow<'a> {
     pub value: &'static str,
     pub url: &'a str,
     pub description: &'static str,

@@ -24,7 +24,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use crate::diag::Diagnostic;
 
 /// Where the server's own endpoints live; no site path starts with it.
-pub const PREFIX: &str = "/__trendsite/";
+pub(super) const PREFIX: &str = "/__trendsite/";
 const RELOAD_JS: &str = include_str!("reload.js");
 
 /// One file as served.
@@ -60,7 +60,7 @@ pub enum Notice {
     Shutdown,
 }
 
-pub struct Shared {
+pub(super) struct Shared {
     pub snapshot: RwLock<Arc<Snapshot>>,
     /// Bound to a loopback address: only requests that name a loopback host
     /// are answered, so a web page cannot reach the preview through a DNS
@@ -76,7 +76,7 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(snapshot: Snapshot, loopback_only: bool) -> Arc<Shared> {
+    pub(super) fn new(snapshot: Snapshot, loopback_only: bool) -> Arc<Shared> {
         let (notices, _) = broadcast::channel(64);
         let instance = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -91,14 +91,14 @@ impl Shared {
         })
     }
 
-    pub fn current(&self) -> Arc<Snapshot> {
+    pub(super) fn current(&self) -> Arc<Snapshot> {
         match self.snapshot.read() {
             Ok(s) => s.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 
-    pub fn publish(&self, snapshot: Snapshot) {
+    pub(super) fn publish(&self, snapshot: Snapshot) {
         let build = snapshot.build;
         let snapshot = Arc::new(snapshot);
         match self.snapshot.write() {
@@ -111,7 +111,7 @@ impl Shared {
     /// The current snapshot once `key` is no longer pending in it. The
     /// wait is milliseconds; the deadline only guards against a rebuild
     /// thread that died.
-    pub async fn settled(&self, key: &str) -> Arc<Snapshot> {
+    pub(super) async fn settled(&self, key: &str) -> Arc<Snapshot> {
         let mut builds = self.builds.subscribe();
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
@@ -126,7 +126,7 @@ impl Shared {
         }
     }
 
-    pub fn notify(&self, notice: Notice) {
+    pub(super) fn notify(&self, notice: Notice) {
         // No receiver just means no page is open.
         let _ = self.notices.send(notice);
     }
@@ -144,7 +144,7 @@ struct Overlay {
 }
 
 /// The overlay's JSON for a list of errors.
-pub fn overlay_json(errors: &[Diagnostic]) -> String {
+pub(super) fn overlay_json(errors: &[Diagnostic]) -> String {
     let overlay = Overlay {
         errors: errors
             .iter()
@@ -161,7 +161,7 @@ pub fn overlay_json(errors: &[Diagnostic]) -> String {
 /// names the server process and the build that last changed the file: the
 /// ETag needs to change when the bytes do, and hashing megabytes of index
 /// page on every rebuild would cost more than the rebuild itself.
-pub fn served(path: &str, bytes: &[u8], version: &str) -> Served {
+pub(super) fn served(path: &str, bytes: &[u8], version: &str) -> Served {
     let content_type = mime_guess::from_path(path).first_or_octet_stream();
     let is_html = content_type.essence_str() == "text/html";
     let body: Vec<u8> = if is_html {
@@ -198,7 +198,7 @@ fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).rposition(|w| w == needle)
 }
 
-pub fn router(shared: Arc<Shared>) -> Router {
+pub(super) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/__trendsite/events", get(events))
         .route("/__trendsite/reload.js", get(reload_js))
@@ -212,7 +212,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
 
 /// Whether a Host header names this machine: `localhost` (or a name under
 /// it), `127.0.0.0/8` or `[::1]`, with or without a port.
-pub fn is_loopback_host(host: &str) -> bool {
+pub(super) fn is_loopback_host(host: &str) -> bool {
     let name = match host.strip_prefix('[') {
         Some(rest) => rest.split(']').next().unwrap_or(""),
         None => host.rsplit_once(':').map_or(host, |(name, port)| {
@@ -290,7 +290,7 @@ async fn events(
 
 /// Why a request path was refused.
 #[derive(Debug, PartialEq, Eq)]
-pub enum BadPath {
+pub(super) enum BadPath {
     Traversal,
     Encoding,
 }
@@ -298,7 +298,7 @@ pub enum BadPath {
 /// Turns a request path into a key of the snapshot: percent-decoded once,
 /// and refused if it could mean anything but a plain path inside the site
 /// (`..` or `.` segments, backslashes, NUL, still-encoded `%`, bad UTF-8).
-pub fn site_key(raw_path: &str) -> Result<String, BadPath> {
+pub(super) fn site_key(raw_path: &str) -> Result<String, BadPath> {
     let decoded = percent_encoding::percent_decode_str(raw_path)
         .decode_utf8()
         .map_err(|_| BadPath::Encoding)?;

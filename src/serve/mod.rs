@@ -6,9 +6,9 @@
 //! module wires them: a watcher thread rebuilds and publishes snapshots;
 //! the server runs on a tokio runtime in the calling thread.
 
-pub mod http;
+mod http;
 pub mod state;
-pub mod watch;
+mod watch;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};

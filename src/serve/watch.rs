@@ -22,7 +22,7 @@ const BURST_QUIET: Duration = Duration::from_millis(50);
 /// The longest a batch may keep growing while events keep coming.
 const MAX_BATCH: Duration = Duration::from_millis(500);
 
-pub struct SourceWatcher {
+pub(super) struct SourceWatcher {
     root: PathBuf,
     watcher: notify::RecommendedWatcher,
     events: Receiver<notify::Result<notify::Event>>,
@@ -34,7 +34,7 @@ pub struct SourceWatcher {
 }
 
 impl SourceWatcher {
-    pub fn new(root: &Path, quiet: Duration) -> notify::Result<SourceWatcher> {
+    pub(super) fn new(root: &Path, quiet: Duration) -> notify::Result<SourceWatcher> {
         let (tx, events) = channel();
         let mut watcher = notify::recommended_watcher(tx)?;
         watcher.watch(root, RecursiveMode::NonRecursive)?;
@@ -80,7 +80,7 @@ impl SourceWatcher {
 
     /// Blocks until a batch of changes is complete; `None` when the watcher
     /// has stopped.
-    pub fn next_batch(&mut self) -> Option<Vec<PathBuf>> {
+    pub(super) fn next_batch(&mut self) -> Option<Vec<PathBuf>> {
         let mut paths = BTreeSet::new();
         let first = self.events.recv().ok()?;
         self.add(first, &mut paths);
