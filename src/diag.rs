@@ -156,20 +156,34 @@ impl Diagnostic {
     }
 
     /// Points the diagnostic at `span` of `source`, computing line and column.
-    pub fn at(mut self, source: &str, span: Range<usize>) -> Self {
+    pub fn at(self, source: &str, span: Range<usize>) -> Self {
         let start = floor_char_boundary(source, span.start.min(source.len()));
-        let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = source[start..]
-            .find('\n')
-            .map_or(source.len(), |i| start + i);
-        let text = source[line_start..line_end].trim_end_matches('\r');
+        let bounds = line_around(source, start);
         // A span starting in the `\r`s that end a line points at its end.
-        let start = start.min(line_start + text.len());
-        let end = floor_char_boundary(source, span.end.clamp(start, line_start + text.len()));
-        (self.line, self.column) = position(source, start);
+        let start = start.min(bounds.end);
+        let end = floor_char_boundary(source, span.end.clamp(start, bounds.end));
+        self.at_line(
+            line(source, start),
+            &source[bounds.clone()],
+            start - bounds.start..end - bounds.start,
+        )
+    }
+
+    /// Points the diagnostic at bytes `underline` of `text`, which is line
+    /// `line` of the file without its line ending: for a problem found after
+    /// parsing, when only that line was kept.
+    pub fn at_line(mut self, line: usize, text: &str, underline: Range<usize>) -> Self {
+        let start = floor_char_boundary(text, underline.start.min(text.len()));
+        let end = floor_char_boundary(text, underline.end.clamp(start, text.len()));
+        let mut column = text[..start].chars().count() + 1;
+        // A BOM is invisible in an editor, so it must not shift the column.
+        if line == 1 && text.starts_with('\u{feff}') && column > 1 {
+            column -= 1;
+        }
+        (self.line, self.column) = (line, column);
         self.excerpt = Some(Excerpt {
-            text: text.to_string(),
-            underline: (start - line_start)..(end - line_start).max(start - line_start),
+            text: shown_part(text, end).to_string(),
+            underline: start..end,
         });
         self
     }
@@ -276,9 +290,8 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// 1-based line of byte `offset` in `source`. Every company's `verified`,
-/// `website` and `checked` lines are kept for warnings, so this is the
-/// cheap half of [`position`].
+/// 1-based line of byte `offset` in `source`: the cheap half of
+/// [`position`], for the spans every company keeps for warnings.
 pub fn line(source: &str, offset: usize) -> usize {
     let end = offset.min(source.len());
     source.as_bytes()[..end]
@@ -286,6 +299,37 @@ pub fn line(source: &str, offset: usize) -> usize {
         .filter(|&&b| b == b'\n')
         .count()
         + 1
+}
+
+/// The bytes of the line of `source` holding byte `offset`, without its
+/// line ending (`\n` and any `\r` before it).
+pub fn line_around(source: &str, offset: usize) -> Range<usize> {
+    let offset = floor_char_boundary(source, offset.min(source.len()));
+    let start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = source[offset..]
+        .find('\n')
+        .map_or(source.len(), |i| offset + i);
+    start..start + source[start..end].trim_end_matches('\r').len()
+}
+
+/// The start of `text` that drawing it with an underline ending at byte
+/// `end` can show (see [`Excerpt::for_display`]): a line of megabytes
+/// keeps a few hundred bytes. The spaces after the underline may be cut
+/// from the drawing, so they are kept and not counted; then [`MAX_TAIL`]
+/// bytes drawn are at most as many characters of `text`, four bytes each
+/// at most, and a few more keep the `…` that marks the cut.
+pub fn shown_part(text: &str, end: usize) -> &str {
+    let end = floor_char_boundary(text, end.min(text.len()));
+    let rest = &text[end..];
+    let gap = rest.len() - rest.trim_start().len();
+    let mut cut = end + gap + 4 * MAX_TAIL + 16;
+    if cut >= text.len() {
+        return text;
+    }
+    while !text.is_char_boundary(cut) {
+        cut += 1;
+    }
+    &text[..cut]
 }
 
 /// Byte offset where 1-based `line` of `source` starts; `None` for line 0
@@ -503,6 +547,54 @@ mod tests {
         assert!(text.len() < 1_000, "{} bytes", text.len());
         assert!(text.contains("f.md:1:1"));
         assert!(text.contains('…'));
+    }
+
+    #[test]
+    fn a_line_cut_to_its_shown_part_is_drawn_as_the_whole_line() {
+        let long = "x".repeat(2_000);
+        let wide = "\u{3000}é\x01".repeat(300);
+        let lines = [
+            format!("key = \"v\" {long}"),
+            format!("key = \"v\" {wide}"),
+            format!("key = \"v\"{}{long}", " ".repeat(3_000)),
+            format!("{}key{long}", " ".repeat(40)),
+            "key = \"v\"".to_string(),
+        ];
+        let mut cut_lines = 0;
+        for line in &lines {
+            for underline in [6..9, 0..0, 0..1, 20..25, 21..26] {
+                let end = underline.end;
+                // Diagnostics only ever underline whole characters.
+                if !line.is_char_boundary(underline.start) || !line.is_char_boundary(end) {
+                    continue;
+                }
+                let whole = Excerpt {
+                    text: line.clone(),
+                    underline: underline.clone(),
+                };
+                let cut = Excerpt {
+                    text: shown_part(line, end).to_string(),
+                    underline,
+                };
+                assert!(cut.text.len() < 4_000, "{}", cut.text.len());
+                assert_eq!(whole.for_display(false), cut.for_display(false));
+                cut_lines += usize::from(cut.text.len() < line.len());
+            }
+        }
+        assert!(cut_lines >= 10, "{cut_lines}");
+    }
+
+    #[test]
+    fn a_kept_line_gives_the_position_the_whole_file_gives() {
+        let src = "+++\nname = \"é\" x\n";
+        let at = src.find('x').unwrap();
+        let from_file = Diagnostic::error("f.md", src, at..at + 1, "bad");
+        let text = "name = \"é\" x";
+        let from_line = Diagnostic::file_error("f.md", "bad").at_line(2, text, 12..13);
+        assert_eq!(from_line, from_file);
+        assert_eq!((from_line.line, from_line.column), (2, 12));
+        let bom = Diagnostic::file_error("f.md", "bad").at_line(1, "\u{feff}+++x", 6..7);
+        assert_eq!(bom.column, 4);
     }
 
     #[test]
