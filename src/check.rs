@@ -4,12 +4,11 @@
 //! `check` can report them and `build` can print them without failing.
 
 use std::collections::HashMap;
-use std::ops::Range;
-use std::path::Path;
 
 use crate::diag::Diagnostic;
-use crate::model::{Company, Dataset, Date};
-use crate::query::{self, Index};
+use crate::model::{Company, Dataset, Date, Excerpts, Field, Span};
+use crate::query::{self, Grouped, Index};
+use crate::shell::{agree, plural};
 
 /// Every data-quality warning for `ds`, judged on `today`. None of them is an
 /// error: the site still builds. `every_trend_loaded` is false when a trend
@@ -60,16 +59,13 @@ fn each_warning(
         }
         future_sources(c, today).for_each(&mut *emit);
         if every_trend_loaded && !ds.trends.iter().any(|t| query::lists(t, c)) {
-            emit(
-                Diagnostic::file_warning(&c.file, "no trend lists this company")
-                    .help("widen a trend's [select] or add a trend that selects it; until then only its own page and the packaging and metering pages show it"),
-            );
+            emit(unlisted(ds, c));
         }
     }
     index
         .trends
         .iter()
-        .filter_map(|g| query::other_warning(ds, g))
+        .filter_map(|g| other_warning(ds, g))
         .for_each(&mut *emit);
     duplicate_websites(&ds.companies).into_iter().for_each(emit);
 }
@@ -81,45 +77,13 @@ pub(crate) fn shown_by_build(d: &Diagnostic) -> bool {
     d.field.as_deref() == Some("groups")
 }
 
-/// Draws the source line under each warning that points at a line, with the
-/// value after `=` (or the whole line) underlined, as errors are drawn. The
-/// model keeps line numbers, not text, so each file concerned is read again;
-/// a file that cannot be read, or no longer has that line, keeps its warning
-/// without an excerpt.
-pub(crate) fn add_excerpts(root: &Path, diags: &mut [Diagnostic]) {
-    let mut texts: HashMap<String, Option<String>> = HashMap::new();
-    for d in diags.iter_mut().filter(|d| d.line > 0) {
-        let text = texts
-            .entry(d.file.clone())
-            .or_insert_with(|| std::fs::read_to_string(root.join(&d.file)).ok());
-        if let Some(text) = text.as_deref()
-            && let Some(span) = value_span(text, d.line)
-        {
-            *d = d.clone().at(text, span);
-        }
+/// Points `d` at `span`, drawing the line kept for it; a span that points
+/// at no line leaves `d` about the whole file.
+fn at(d: Diagnostic, excerpts: &Excerpts, span: Span) -> Diagnostic {
+    match excerpts.line(span) {
+        Some((text, underline)) => d.at_line(span.line as usize, text, underline),
+        None => d,
     }
-}
-
-/// The byte range of the value on 1-based `line` of `text` (from after `=` to
-/// the next space or comment), or of the line's text when it has no `=`.
-fn value_span(text: &str, line: usize) -> Option<Range<usize>> {
-    let start = crate::diag::line_start(text, line)?;
-    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-    let content = &text[start..end];
-    let (from, rest) = match content.find('=') {
-        Some(eq) => (eq + 1, &content[eq + 1..]),
-        None => (0, content),
-    };
-    let skipped = rest.len() - rest.trim_start().len();
-    let value = rest.trim_start();
-    let len = match content.find('=') {
-        Some(_) => value
-            .find(|c: char| c.is_whitespace() || c == '#')
-            .unwrap_or(value.len()),
-        None => value.trim_end().len(),
-    };
-    let at = start + from + skipped;
-    Some(at..at + len)
 }
 
 /// The warning for a `verified` date more than `after_days` days before
@@ -142,8 +106,7 @@ fn stale(c: &Company, after_days: u32, today: Date) -> Option<Diagnostic> {
     if let Some(cutoff) = cutoff {
         d = d.expected(format!("a date on or after {cutoff}"));
     }
-    (d.line, d.column) = line_start(c.verified_line);
-    Some(d)
+    Some(at(d, &c.excerpts, c.verified_at))
 }
 
 /// One warning per source whose `checked` date is after `today`.
@@ -152,7 +115,7 @@ fn future_sources(c: &Company, today: Date) -> impl Iterator<Item = Diagnostic> 
         .iter()
         .filter(move |s| s.checked > today)
         .map(move |s| {
-            let mut d = Diagnostic::file_warning(
+            let d = Diagnostic::file_warning(
                 &c.file,
                 format!(
                     "source {} checked {} is in the future (today is {today})",
@@ -162,19 +125,84 @@ fn future_sources(c: &Company, today: Date) -> impl Iterator<Item = Diagnostic> 
             .field("sources.checked")
             .expected(format!("a date on or before {today}"))
             .help("`checked` is the day the page was read: correct the date");
-            (d.line, d.column) = line_start(s.checked_line);
-            d
+            at(d, &c.excerpts, s.checked_at)
         })
 }
 
-/// Line and column of the start of `line`, or of the whole file when the
-/// line is unknown (0).
-fn line_start(line: usize) -> (usize, usize) {
-    (line, usize::from(line > 0))
+/// The warning for a company that no trend lists, pointed at the value that
+/// keeps it out of the most trends, of the two fields trends select
+/// companies on: `ai_packaging` or `metering.mechanic`. That is the value an
+/// editor corrects if it is wrong, and the one a wider `[select]` or a new
+/// trend has to take if it is right. A tie, or trends that select on other
+/// fields only, points at `ai_packaging`: every company has one, and it is
+/// what the site files a company under first.
+fn unlisted(ds: &Dataset, c: &Company) -> Diagnostic {
+    let rejects = |field: Field| {
+        ds.trends
+            .iter()
+            .filter(|t| {
+                t.select.as_ref().is_some_and(|s| {
+                    s.clauses
+                        .iter()
+                        .any(|clause| clause.field == field && !query::clause_matches(c, clause))
+                })
+            })
+            .count()
+    };
+    let (field, span) = match &c.metering {
+        Some(m) if rejects(Field::MeteringMechanic) > rejects(Field::AiPackaging) => {
+            (Field::MeteringMechanic, m.mechanic_at)
+        }
+        _ => (Field::AiPackaging, c.packaging_at),
+    };
+    let d = Diagnostic::file_warning(&c.file, "no trend lists this company")
+        .field(field.path())
+        .help("widen a trend's [select] or add a trend that selects it; until then only its own page and the packaging and metering pages show it");
+    at(d, &c.excerpts, span)
+}
+
+/// The warning for companies a trend selects but no group takes, pointed
+/// at the last `[[groups]]` table: they fell through every group there, and
+/// a group that takes them goes after it.
+pub(crate) fn other_warning(ds: &Dataset, g: &Grouped<'_>) -> Option<Diagnostic> {
+    if g.trend.groups.is_empty() || g.other.is_empty() {
+        return None;
+    }
+    const SHOWN: usize = 10;
+    let mut names: Vec<&str> = g
+        .other
+        .iter()
+        .take(SHOWN)
+        .map(|&i| ds.companies[i].slug.as_str())
+        .collect();
+    if g.other.len() > SHOWN {
+        names.push("…");
+    }
+    let count = g.other.len();
+    let d = Diagnostic::file_warning(
+        &g.trend.file,
+        format!(
+            "{} no group and {} listed under \"Other\": {}",
+            plural(
+                count,
+                "selected company matches",
+                "selected companies match"
+            ),
+            agree(count, "is", "are"),
+            names.join(", ")
+        ),
+    )
+    .field("groups")
+    .help("add a [[groups]] table that takes them, or narrow [select]");
+    Some(match g.trend.last_group_at {
+        Some(span) => at(d, &g.trend.excerpts, span),
+        None => d,
+    })
 }
 
 /// A warning on each company whose website is the same as an earlier
-/// company's (in slug order), naming the first one.
+/// company's (in slug order), at its `website` value and naming the first
+/// one's file and line.
 fn duplicate_websites(companies: &[Company]) -> Vec<Diagnostic> {
     let mut first: HashMap<String, &Company> = HashMap::new();
     let mut out = Vec::new();
@@ -182,19 +210,19 @@ fn duplicate_websites(companies: &[Company]) -> Vec<Diagnostic> {
         let key = website_key(&c.website);
         match first.get(&key) {
             Some(earlier) => {
-                let mut d = Diagnostic::file_warning(
+                let place = match earlier.website_at.line {
+                    0 => earlier.file.clone(),
+                    line => format!("{}:{line}", earlier.file),
+                };
+                let d = Diagnostic::file_warning(
                     &c.file,
-                    format!(
-                        "same website as {} ({}): {}",
-                        earlier.file, earlier.slug, c.website
-                    ),
+                    format!("same website as {place} ({}): {}", earlier.slug, c.website),
                 )
                 .field("website")
                 .help(
                     "if both files describe one company, merge them; otherwise correct the website",
                 );
-                (d.line, d.column) = line_start(c.website_line);
-                out.push(d);
+                out.push(at(d, &c.excerpts, c.website_at));
             }
             None => {
                 first.insert(key, c);
@@ -223,49 +251,50 @@ pub(crate) fn website_key(website: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
-    use crate::model::{Body, Packaging, Source, Trend};
+    use crate::content::{parse_company_text, parse_trend_text};
+    use crate::model::Trend;
 
     fn date(y: u16, m: u8, d: u8) -> Date {
         Date::new(y, m, d).unwrap()
     }
 
+    /// A company parsed from its file text, so its spans are the parser's:
+    /// `website` on line 3, `ai_packaging` 5, `verified` 6, `mechanic` 9 and
+    /// `checked` 13.
     fn company(slug: &str, website: &str, verified: Date, checked: Date) -> Company {
-        Company {
-            slug: slug.into(),
-            file: format!("content/companies/{slug}.md"),
-            name: slug.into(),
-            website: website.into(),
-            category: "tools".into(),
-            packaging: Packaging::None,
-            verified,
-            verified_line: 6,
-            website_line: 3,
-            metering: None,
-            tiers: vec![],
-            sources: vec![Source {
-                url: format!("{website}/pricing"),
-                checked,
-                checked_line: 10,
-            }],
-            body: Body::default(),
-        }
+        company_with(slug, website, "none", "none", verified, checked)
     }
 
-    fn every_company() -> Trend {
-        Trend {
-            slug: "all".into(),
-            file: "content/trends/all.md".into(),
-            title: "All".into(),
-            summary: "All.".into(),
-            heading: "Companies".into(),
-            see_also: vec![],
-            select: None,
-            groups: vec![],
-            intro: Body::default(),
-            outro: Body::default(),
-            select_pos: (0, 0),
-        }
+    fn company_with(
+        slug: &str,
+        website: &str,
+        packaging: &str,
+        mechanic: &str,
+        verified: Date,
+        checked: Date,
+    ) -> Company {
+        let text = format!(
+            "+++\nname = \"{slug}\"\nwebsite = \"{website}\"\ncategory = \"tools\"\n\
+             ai_packaging = \"{packaging}\"\nverified = {verified}\n\n[metering]\n\
+             mechanic = \"{mechanic}\"\n\n[[sources]]\nurl = \"{website}/pricing\"\n\
+             checked = {checked}  # the day it was read\n+++\n"
+        );
+        let file = format!("content/companies/{slug}.md");
+        let (c, diags) = parse_company_text(&file, slug, &text);
+        assert!(diags.is_empty(), "{diags:#?}");
+        c.unwrap()
+    }
+
+    /// A trend parsed from its front matter.
+    fn trend(slug: &str, front_matter: &str) -> Trend {
+        let text = format!("+++\ntitle = \"T\"\nsummary = \"S\"\n{front_matter}+++\n");
+        let file = format!("content/trends/{slug}.md");
+        let (t, diags) = parse_trend_text(&file, slug, &text, &HashSet::new());
+        assert!(diags.is_empty(), "{diags:#?}");
+        t.unwrap()
     }
 
     fn run(companies: Vec<Company>, trends: Vec<Trend>, today: Date) -> Vec<Diagnostic> {
@@ -279,15 +308,18 @@ mod tests {
         data_quality(&ds, &index, today, true)
     }
 
-    #[test]
-    fn value_spans_cover_the_value_or_the_line() {
-        let text = "+++\nverified = 2026-01-01  # old\n  [select]  \r\nx";
-        assert_eq!(value_span(text, 2).map(|r| &text[r]), Some("2026-01-01"));
-        assert_eq!(value_span(text, 3).map(|r| &text[r]), Some("[select]"));
-        assert_eq!(value_span(text, 1).map(|r| &text[r]), Some("+++"));
-        assert_eq!(value_span(text, 4).map(|r| &text[r]), Some("x"));
-        assert_eq!(value_span(text, 5), None);
-        assert_eq!(value_span("a =", 1), Some(3..3));
+    /// Where each diagnostic points: file, line, column and field.
+    fn places(diags: &[Diagnostic]) -> Vec<(&str, usize, usize, Option<&str>)> {
+        diags
+            .iter()
+            .map(|d| (d.file.as_str(), d.line, d.column, d.field.as_deref()))
+            .collect()
+    }
+
+    #[track_caller]
+    fn drawn(d: &Diagnostic, needle: &str) {
+        let text = d.render(false);
+        assert!(text.contains(needle), "{needle:?} not in\n{text}");
     }
 
     #[test]
@@ -314,14 +346,14 @@ mod tests {
                 company("a", "https://a.example", d, d),
                 company("b", "https://b.example", today, today),
             ],
-            vec![every_company()],
+            vec![trend("all", "")],
             today,
         );
         assert!(diags.is_empty(), "{diags:#?}");
     }
 
     #[test]
-    fn each_problem_is_a_warning_at_its_line() {
+    fn each_problem_is_a_warning_at_its_value() {
         let today = date(2026, 11, 26);
         let diags = run(
             vec![
@@ -337,18 +369,14 @@ mod tests {
             today,
         );
         assert!(diags.iter().all(|d| !d.is_error()), "{diags:#?}");
-        let found: Vec<(&str, usize, Option<&str>)> = diags
-            .iter()
-            .map(|d| (d.file.as_str(), d.line, d.field.as_deref()))
-            .collect();
         assert_eq!(
-            found,
+            places(&diags),
             [
-                ("content/companies/a.md", 6, Some("verified")),
-                ("content/companies/a.md", 0, None),
-                ("content/companies/b.md", 10, Some("sources.checked")),
-                ("content/companies/b.md", 0, None),
-                ("content/companies/b.md", 3, Some("website")),
+                ("content/companies/a.md", 6, 12, Some("verified")),
+                ("content/companies/a.md", 5, 16, Some("ai_packaging")),
+                ("content/companies/b.md", 13, 11, Some("sources.checked")),
+                ("content/companies/b.md", 5, 16, Some("ai_packaging")),
+                ("content/companies/b.md", 3, 11, Some("website")),
             ],
             "{diags:#?}"
         );
@@ -360,7 +388,134 @@ mod tests {
             diags[0].expected.as_deref(),
             Some("a date on or after 2026-10-27")
         );
+        drawn(
+            &diags[0],
+            "6 | verified = 2026-10-26\n  |            ---------- a date on or after 2026-10-27",
+        );
         assert!(diags[2].message.contains("2026-11-27 is in the future"));
-        assert!(diags[4].message.contains("content/companies/a.md"));
+        drawn(
+            &diags[2],
+            "13 | checked = 2026-11-27  # the day it was read\n   |           ---------- a date",
+        );
+        drawn(
+            &diags[1],
+            "5 | ai_packaging = \"none\"\n  |                ------",
+        );
+        assert_eq!(
+            diags[4].message,
+            "same website as content/companies/a.md:3 (a): https://a.example/"
+        );
+        drawn(
+            &diags[4],
+            "3 | website = \"https://a.example/\"\n  |           --------------------",
+        );
+    }
+
+    #[test]
+    fn an_unlisted_company_is_pointed_at_the_value_most_trends_reject() {
+        let today = date(2026, 11, 26);
+        let delta = || {
+            company_with(
+                "delta",
+                "https://delta.example",
+                "usage-based",
+                "compute-time",
+                today,
+                today,
+            )
+        };
+        let credits = trend(
+            "credits",
+            "[select]\n\"metering.mechanic\" = [\"credits\"]\n",
+        );
+        let tokens = trend("tokens", "[select]\n\"metering.mechanic\" = [\"tokens\"]\n");
+        let none = trend("none", "[select]\nai_packaging = [\"none\"]\n");
+
+        // Two trends leave it out for its mechanic, one for its packaging.
+        let diags = run(
+            vec![delta()],
+            vec![credits.clone(), tokens, none.clone()],
+            today,
+        );
+        assert_eq!(
+            places(&diags),
+            [(
+                "content/companies/delta.md",
+                9,
+                12,
+                Some("metering.mechanic")
+            )]
+        );
+        assert_eq!(diags[0].message, "no trend lists this company");
+        drawn(
+            &diags[0],
+            "9 | mechanic = \"compute-time\"\n  |            --------------",
+        );
+
+        // A tie goes to the packaging.
+        let diags = run(vec![delta()], vec![credits, none], today);
+        assert_eq!(
+            places(&diags),
+            [("content/companies/delta.md", 5, 16, Some("ai_packaging"))]
+        );
+        drawn(
+            &diags[0],
+            "5 | ai_packaging = \"usage-based\"\n  |                -------------",
+        );
+
+        // So do trends that select on other fields only.
+        let category = trend("c", "[select]\ncategory = [\"games\"]\n");
+        let diags = run(vec![delta()], vec![category], today);
+        assert_eq!(
+            places(&diags),
+            [("content/companies/delta.md", 5, 16, Some("ai_packaging"))]
+        );
+    }
+
+    #[test]
+    fn companies_no_group_takes_are_a_warning_at_the_last_group() {
+        let today = date(2026, 11, 26);
+        let groups = "[select]\n\"metering.mechanic\" = [\"credits\", \"tokens\"]\n\n\
+                      [[groups]]\ntitle = \"Bundled\"\nai_packaging = [\"bundled\"]\n\n\
+                      [[groups]]\ntitle = \"Add-on\"\nai_packaging = [\"add-on\"]\n";
+        let companies = vec![
+            company_with("a", "https://a.example", "bundled", "credits", today, today),
+            company_with("b", "https://b.example", "tiered", "tokens", today, today),
+        ];
+        let diags = run(companies.clone(), vec![trend("t", groups)], today);
+        assert_eq!(
+            places(&diags),
+            [("content/trends/t.md", 11, 1, Some("groups"))],
+            "{diags:#?}"
+        );
+        assert_eq!(
+            diags[0].message,
+            "1 selected company matches no group and is listed under \"Other\": b"
+        );
+        assert!(shown_by_build(&diags[0]));
+        drawn(&diags[0], "11 | [[groups]]\n   | ----------\n");
+
+        // Without the first group, two companies fall to "Other".
+        let one_group = groups.replace(
+            "[[groups]]\ntitle = \"Bundled\"\nai_packaging = [\"bundled\"]\n\n",
+            "",
+        );
+        let diags = run(companies.clone(), vec![trend("t", &one_group)], today);
+        assert_eq!(
+            places(&diags),
+            [("content/trends/t.md", 7, 1, Some("groups"))],
+            "{diags:#?}"
+        );
+        assert_eq!(
+            diags[0].message,
+            "2 selected companies match no group and are listed under \"Other\": a, b"
+        );
+
+        // Without groups, every selected company is listed plainly.
+        let plain = trend(
+            "t",
+            "[select]\n\"metering.mechanic\" = [\"credits\", \"tokens\"]\n",
+        );
+        assert!(run(companies, vec![plain], today).is_empty());
     }
 }

@@ -226,14 +226,13 @@ fn render_site(
     let index = query::index(ds);
     timings.lap("query", &mut clock);
     let every_trend_loaded = ds.trends.len() == prepared.trend_files.len();
-    let (mut quality, more_warnings) = match warnings {
+    let (quality, more_warnings) = match warnings {
         Warnings::All => (
             check::data_quality(ds, &index, scaffold::today(), every_trend_loaded),
             0,
         ),
         Warnings::Build => check::build_warnings(ds, &index, scaffold::today(), every_trend_loaded),
     };
-    check::add_excerpts(root, &mut quality);
     diags.extend(quality);
     timings.lap("data-quality checks", &mut clock);
     let plan = plan::Plan::new(ds, &index, &site.base);

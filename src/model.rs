@@ -5,6 +5,7 @@
 //! raw strings where an enum or a date belongs.
 
 use std::fmt;
+use std::ops::Range;
 
 use serde::Serialize;
 
@@ -200,9 +201,61 @@ impl Serialize for Date {
     }
 }
 
+/// Where a value stands in its file, kept from parsing so that a warning
+/// found later (a stale date, a duplicate website) points at the value and
+/// draws its line without the file being read again. `start..end` are the
+/// value's bytes in its entry's [`Excerpts`].
+///
+/// Three `u32`s: a dataset of 50,000 companies keeps five or so each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    /// 1-based line in the file; 0 points at no line (the default, for
+    /// values built by hand rather than parsed).
+    pub line: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+/// The lines of a file that its entry's [`Span`]s stand on, each once and
+/// ending in `\n`, and nothing else of the file: the few lines a warning
+/// may draw under its message, not a copy of the file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Excerpts(Box<str>);
+
+impl Excerpts {
+    pub fn new(lines: String) -> Self {
+        Excerpts(lines.into_boxed_str())
+    }
+
+    #[cfg(test)]
+    pub(crate) fn text(&self) -> &str {
+        &self.0
+    }
+
+    /// The text of the line `span` stands on, without its line ending, and
+    /// the value's bytes within it; `None` for a span that points at no line.
+    pub fn line(&self, span: Span) -> Option<(&str, Range<usize>)> {
+        let (start, end) = (span.start as usize, span.end as usize);
+        if span.line == 0 || start > end {
+            return None;
+        }
+        let text = &*self.0;
+        let from = text.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
+        let to = text
+            .get(start..)?
+            .find('\n')
+            .map_or(text.len(), |i| start + i);
+        let end = end.min(to);
+        Some((text.get(from..to)?, start - from..end - from))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Metering {
     pub mechanic: Mechanic,
+    /// Where `mechanic` stands, for the warning on a company no trend lists.
+    #[serde(skip)]
+    pub mechanic_at: Span,
     pub unit: Option<String>,
     pub payg: bool,
     pub note: Option<String>,
@@ -225,9 +278,9 @@ pub struct Tier {
 pub struct Source {
     pub url: String,
     pub checked: Date,
-    /// The file line `checked` stands on, for data-quality warnings.
+    /// Where `checked` stands, in the company's [`Excerpts`].
     #[serde(skip)]
-    pub checked_line: usize,
+    pub checked_at: Span,
 }
 
 /// A Markdown body and the file line it starts on, so that problems found
@@ -249,10 +302,14 @@ pub struct Company {
     pub category: String,
     pub packaging: Packaging,
     pub verified: Date,
-    /// The file line `verified` stands on, for data-quality warnings.
-    pub verified_line: usize,
-    /// The file line `website` stands on, likewise.
-    pub website_line: usize,
+    /// Where `website`, `ai_packaging` and `verified` stand, for the
+    /// data-quality warnings about them.
+    pub website_at: Span,
+    pub packaging_at: Span,
+    pub verified_at: Span,
+    /// The lines those spans, `mechanic_at` and each source's `checked_at`
+    /// stand on.
+    pub excerpts: Excerpts,
     /// Absent only when `packaging` is `none`.
     pub metering: Option<Metering>,
     pub tiers: Vec<Tier>,
@@ -388,9 +445,11 @@ pub struct Trend {
     pub intro: Body,
     /// The prose after the marker; empty when there is none.
     pub outro: Body,
-    /// Line and column of the `[select]` table, for warnings about it;
-    /// (0, 0) when the trend has none.
-    pub select_pos: (usize, usize),
+    /// Where the last `[[groups]]` table starts, for the warning about
+    /// companies no group takes; `None` when there are no groups.
+    pub last_group_at: Option<Span>,
+    /// The line that span stands on.
+    pub excerpts: Excerpts,
 }
 
 /// The whole validated site. Companies are sorted by slug and trends by slug,

@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use crate::diag::Diagnostic;
-use crate::model::{Company, Dataset, Field, FieldValue, Filter, Mechanic, Packaging, Trend};
-use crate::shell::{agree, plural};
+use crate::model::{
+    Clause, Company, Dataset, Field, FieldValue, Filter, Mechanic, Packaging, Trend,
+};
 
 /// A borrowed company value, so matching allocates nothing.
 #[derive(Debug, Clone, Copy)]
@@ -82,10 +82,16 @@ fn any_value(c: &Company, field: Field, f: &mut dyn FnMut(Val<'_>) -> bool) -> b
 
 /// True when, for every clause, one of the company's values is accepted.
 pub fn matches(c: &Company, filter: &Filter) -> bool {
-    filter.clauses.iter().all(|clause| {
-        any_value(c, clause.field, &mut |v| {
-            clause.accepted.iter().any(|a| a.accepts(v))
-        })
+    filter
+        .clauses
+        .iter()
+        .all(|clause| clause_matches(c, clause))
+}
+
+/// True when one of the company's values of the clause's field is accepted.
+pub fn clause_matches(c: &Company, clause: &Clause) -> bool {
+    any_value(c, clause.field, &mut |v| {
+        clause.accepted.iter().any(|a| a.accepts(v))
     })
 }
 
@@ -171,41 +177,6 @@ pub fn group<'a>(ds: &'a Dataset, trend: &'a Trend, order: &[usize]) -> Grouped<
     }
 }
 
-/// The warning for companies a trend selects but no group takes.
-pub fn other_warning(ds: &Dataset, g: &Grouped<'_>) -> Option<Diagnostic> {
-    if g.trend.groups.is_empty() || g.other.is_empty() {
-        return None;
-    }
-    const SHOWN: usize = 10;
-    let mut names: Vec<&str> = g
-        .other
-        .iter()
-        .take(SHOWN)
-        .map(|&i| ds.companies[i].slug.as_str())
-        .collect();
-    if g.other.len() > SHOWN {
-        names.push("…");
-    }
-    let count = g.other.len();
-    let mut d = Diagnostic::file_warning(
-        &g.trend.file,
-        format!(
-            "{} no group and {} listed under \"Other\": {}",
-            plural(
-                count,
-                "selected company matches",
-                "selected companies match"
-            ),
-            agree(count, "is", "are"),
-            names.join(", ")
-        ),
-    )
-    .field("groups")
-    .help("add a [[groups]] table that takes them, or narrow [select]");
-    (d.line, d.column) = g.trend.select_pos;
-    Some(d)
-}
-
 /// Everything the pages need, computed once per build. Lists hold positions
 /// in `Dataset::companies`, in reading order.
 #[derive(Debug)]
@@ -261,10 +232,13 @@ mod tests {
             category: "tools".into(),
             packaging: p,
             verified: Date::new(2026, 1, 1).unwrap(),
-            verified_line: 0,
-            website_line: 0,
+            website_at: Span::default(),
+            packaging_at: Span::default(),
+            verified_at: Span::default(),
+            excerpts: Excerpts::default(),
             metering: m.map(|mechanic| Metering {
                 mechanic,
+                mechanic_at: Span::default(),
                 unit: None,
                 payg: false,
                 note: None,
@@ -322,7 +296,8 @@ mod tests {
             groups,
             intro: Body::default(),
             outro: Body::default(),
-            select_pos: (2, 1),
+            last_group_at: None,
+            excerpts: Excerpts::default(),
         }
     }
 
@@ -431,33 +406,14 @@ mod tests {
         assert_eq!(slugs(&ds, &g.groups[1].companies), ["b"]);
         assert_eq!(slugs(&ds, &g.other), ["e"]);
         assert_eq!(g.total, 4);
-        let w = other_warning(&ds, &g).unwrap();
-        assert!(
-            w.message.contains("1 selected company matches no group"),
-            "{}",
-            w.message
-        );
-        assert!(w.message.contains('e'));
-        assert_eq!(w.line, 2);
-
-        // Without the second group, two companies fall to "Other".
-        let mut t = t;
-        t.groups.truncate(1);
-        let g = group(&ds, &t, &name_order(&ds));
-        let w = other_warning(&ds, &g).unwrap();
-        assert_eq!(
-            w.message,
-            "2 selected companies match no group and are listed under \"Other\": b, e"
-        );
     }
 
     #[test]
-    fn without_groups_everything_selected_is_listed_without_warning() {
+    fn without_groups_everything_selected_is_listed() {
         let ds = dataset();
         let t = trend(None, vec![]);
         let g = group(&ds, &t, &name_order(&ds));
         assert_eq!(slugs(&ds, &g.other), ["b", "a", "d", "e", "c"]);
-        assert!(other_warning(&ds, &g).is_none());
     }
 
     #[test]

@@ -5,17 +5,21 @@ use std::ops::Range;
 
 use toml::{Spanned, Value};
 
-use crate::diag::Diagnostic;
-use crate::model::{Date, FieldKind, FieldValue, is_slug};
+use crate::diag::{self, Diagnostic};
+use crate::model::{Date, Excerpts, FieldKind, FieldValue, Span, is_slug};
 
-/// One file's validation state: where its front matter sits in the file, and
-/// the problems found so far.
+/// One file's validation state: where its front matter sits in the file, the
+/// problems found so far, and the lines kept for later warnings.
 pub(super) struct Checker<'a> {
     pub file: &'a str,
     pub source: &'a str,
     /// Where the TOML text starts in `source`.
     pub offset: usize,
     pub diags: Vec<Diagnostic>,
+    /// The lines [`Checker::locate`] kept, each ending in `\n`, and for each
+    /// its file line, where it starts in `kept` and its length.
+    kept: String,
+    kept_at: Vec<(usize, usize, usize)>,
 }
 
 impl<'a> Checker<'a> {
@@ -25,7 +29,49 @@ impl<'a> Checker<'a> {
             source,
             offset,
             diags: Vec::new(),
+            kept: String::new(),
+            kept_at: Vec::new(),
         }
+    }
+
+    /// Keeps the line `v` stands on, for a warning found after parsing,
+    /// and returns where `v` stands in it. Lines are kept once each and cut
+    /// as a report would cut them, so an entry holds a few short lines.
+    pub(super) fn locate<T>(&mut self, v: &Spanned<T>) -> Span {
+        let span = self.span(v);
+        let bounds = diag::line_around(self.source, span.start);
+        let start = span.start.clamp(bounds.start, bounds.end) - bounds.start;
+        let end = span.end.clamp(bounds.start, bounds.end) - bounds.start;
+        let text = diag::shown_part(&self.source[bounds.clone()], end);
+        let line = diag::line(self.source, bounds.start);
+        // A line already kept is kept again only when it was cut before
+        // this value (a line of megabytes holding two of them).
+        let at = match self
+            .kept_at
+            .iter()
+            .find(|&&(l, _, len)| l == line && end <= len)
+        {
+            Some(&(_, at, _)) => at,
+            None => {
+                let at = self.kept.len();
+                self.kept.push_str(text);
+                self.kept.push('\n');
+                self.kept_at.push((line, at, text.len()));
+                at
+            }
+        };
+        // Past 4 GiB a span points nowhere rather than at a wrong place.
+        let u32 = |n: usize| u32::try_from(n).ok();
+        match (u32(line), u32(at + start), u32(at + end)) {
+            (Some(line), Some(start), Some(end)) => Span { line, start, end },
+            _ => Span::default(),
+        }
+    }
+
+    /// The lines kept by [`Checker::locate`], for the entry being built.
+    pub(super) fn take_excerpts(&mut self) -> Excerpts {
+        self.kept_at.clear();
+        Excerpts::new(std::mem::take(&mut self.kept))
     }
 
     pub(super) fn span<T>(&self, v: &Spanned<T>) -> Range<usize> {

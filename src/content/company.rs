@@ -91,8 +91,9 @@ pub(super) fn parse(
     ))
     .and_then(|s| Packaging::parse(&s));
     let verified = date(c.required(&raw.verified, whole.clone(), "verified", FieldKind::Date));
-    let verified_line = line_of(c, &raw.verified);
-    let website_line = line_of(c, &raw.website);
+    let website_at = raw.website.as_ref().map(|v| c.locate(v));
+    let packaging_at = raw.ai_packaging.as_ref().map(|v| c.locate(v));
+    let verified_at = raw.verified.as_ref().map(|v| c.locate(v));
 
     let metering = match &raw.metering {
         Some(m) => metering(c, m),
@@ -143,12 +144,12 @@ pub(super) fn parse(
                 let url = text(c.required(&s.url, span.clone(), "sources.url", FieldKind::Url));
                 let checked =
                     date(c.required(&s.checked, span, "sources.checked", FieldKind::Date));
-                let checked_line = line_of(c, &s.checked);
-                if let (Some(url), Some(checked)) = (url, checked) {
+                let checked_at = s.checked.as_ref().map(|v| c.locate(v));
+                if let (Some(url), Some(checked), Some(checked_at)) = (url, checked, checked_at) {
                     sources.push(Source {
                         url,
                         checked,
-                        checked_line,
+                        checked_at,
                     });
                 }
             }
@@ -181,8 +182,10 @@ pub(super) fn parse(
         category: category?,
         packaging: packaging?,
         verified: verified?,
-        verified_line,
-        website_line,
+        website_at: website_at?,
+        packaging_at: packaging_at?,
+        verified_at: verified_at?,
+        excerpts: c.take_excerpts(),
         metering,
         tiers,
         sources,
@@ -207,6 +210,7 @@ fn metering(c: &mut Checker<'_>, m: &Spanned<RawMetering>) -> Option<Metering> {
         Field::MeteringMechanic.kind(),
     ))
     .and_then(|s| Mechanic::parse(&s));
+    let mechanic_at = m.mechanic.as_ref().map(|v| c.locate(v));
     let unit = text(c.optional(&m.unit, "metering.unit", FieldKind::Text));
     let payg = matches!(
         c.optional(&m.payg, "metering.payg", FieldKind::Bool),
@@ -216,6 +220,7 @@ fn metering(c: &mut Checker<'_>, m: &Spanned<RawMetering>) -> Option<Metering> {
     let note_line = line_of(c, &m.note);
     Some(Metering {
         mechanic: mechanic?,
+        mechanic_at: mechanic_at?,
         unit,
         payg,
         note,
@@ -227,6 +232,7 @@ fn metering(c: &mut Checker<'_>, m: &Spanned<RawMetering>) -> Option<Metering> {
 mod tests {
     use super::*;
     use crate::diag::Diagnostic;
+    use crate::model::Span;
 
     fn check(front_matter: &str) -> (Option<Company>, Vec<Diagnostic>) {
         let source = format!("+++\n{front_matter}+++\nBody\n");
@@ -272,10 +278,69 @@ checked = 2026-10-02
         assert_eq!(c.tiers[0].period, Some(Period::Year));
         assert_eq!(c.tiers[0].per, Some(Per::Workspace));
         assert_eq!(c.sources[0].checked, Date::new(2026, 10, 2).unwrap());
-        assert_eq!(c.verified_line, 6);
-        assert_eq!(c.website_line, 3);
-        assert_eq!(c.sources[0].checked_line, 20);
-        assert_eq!(c.metering.unwrap().note_line, 10);
+        let at = |span: Span| {
+            let (text, underline) = c.excerpts.line(span).unwrap();
+            (span.line, text, &text[underline])
+        };
+        assert_eq!(
+            at(c.website_at),
+            (
+                3,
+                "website = \"https://x.example\"",
+                "\"https://x.example\""
+            )
+        );
+        assert_eq!(
+            at(c.packaging_at),
+            (5, "ai_packaging = \"add-on\"", "\"add-on\"")
+        );
+        assert_eq!(
+            at(c.verified_at),
+            (6, "verified = 2026-10-01", "2026-10-01")
+        );
+        let m = c.metering.as_ref().unwrap();
+        assert_eq!(
+            at(m.mechanic_at),
+            (9, "mechanic = \"credits\"", "\"credits\"")
+        );
+        assert_eq!(
+            at(c.sources[0].checked_at),
+            (20, "checked = 2026-10-02", "2026-10-02")
+        );
+        assert_eq!(m.note_line, 10);
+    }
+
+    #[test]
+    fn only_the_lines_of_located_values_are_kept_once_each() {
+        let inline = GOOD
+            .replace(
+                "[metering]\nmechanic = \"credits\"\nnote = \"A note.\"\n",
+                "metering = { note = \"A note.\", mechanic = \"credits\" }\n",
+            )
+            .replace(
+                "verified = 2026-10-01",
+                "verified = 2026-10-01 # read again\r",
+            );
+        let (company, diags) = check(&inline);
+        assert!(diags.is_empty(), "{diags:?}");
+        let c = company.unwrap();
+        let m = c.metering.as_ref().unwrap();
+        let (text, underline) = c.excerpts.line(m.mechanic_at).unwrap();
+        assert_eq!(
+            text,
+            "metering = { note = \"A note.\", mechanic = \"credits\" }"
+        );
+        assert_eq!(&text[underline], "\"credits\"");
+        let (text, _) = c.excerpts.line(c.verified_at).unwrap();
+        assert_eq!(text, "verified = 2026-10-01 # read again");
+        assert_eq!(
+            c.excerpts.text(),
+            "website = \"https://x.example\"\nai_packaging = \"add-on\"\n\
+             verified = 2026-10-01 # read again\n\
+             metering = { note = \"A note.\", mechanic = \"credits\" }\n\
+             checked = 2026-10-02\n",
+            "those lines and nothing else"
+        );
     }
 
     #[test]

@@ -117,14 +117,10 @@ pub(super) fn parse(
         }
     }
 
-    let (select, select_pos) = match &raw.select {
-        Some(table) => {
-            let span = c.span(table);
-            let pos = crate::diag::position(c.source, span.start);
-            (Some(filter(c, table.get_ref(), "select", false).1), pos)
-        }
-        None => (None, (0, 0)),
-    };
+    let select = raw
+        .select
+        .as_ref()
+        .map(|table| filter(c, table.get_ref(), "select", false).1);
 
     let mut groups = Vec::new();
     for g in raw.groups.iter().flatten() {
@@ -143,6 +139,7 @@ pub(super) fn parse(
         }
     }
 
+    let last_group_at = raw.groups.iter().flatten().last().map(|g| c.locate(g));
     let (intro, outro) = split_body(body);
     if !c.diags.is_empty() {
         return None;
@@ -158,7 +155,8 @@ pub(super) fn parse(
         groups,
         intro,
         outro,
-        select_pos,
+        last_group_at,
+        excerpts: c.take_excerpts(),
     })
 }
 
@@ -329,7 +327,12 @@ mod parse_tests {
         );
         assert_eq!(t.groups[0].title, "G");
         assert_eq!(t.heading, "Companies");
-        assert_eq!(t.select_pos, (5, 1));
+        let at = t.last_group_at.unwrap();
+        let (text, underline) = t.excerpts.line(at).unwrap();
+        assert_eq!(
+            (at.line, text, &text[underline]),
+            (8, "[[groups]]", "[[groups]]")
+        );
     }
 
     #[test]

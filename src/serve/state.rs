@@ -400,7 +400,7 @@ impl State {
                 let others = index
                     .trends
                     .iter()
-                    .filter_map(|g| query::other_warning(&self.site.dataset, g))
+                    .filter_map(|g| crate::check::other_warning(&self.site.dataset, g))
                     .collect();
                 (others, self.more_warnings)
             }

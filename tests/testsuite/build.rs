@@ -127,7 +127,7 @@ fn a_company_matching_no_group_goes_under_other_with_a_warning() {
         .assert_stderr_contains(
             "warning: 1 selected company matches no group and is listed under \"Other\": beta",
         )
-        .assert_stderr_contains("content/trends/credits.md:7:1");
+        .assert_stderr_contains("content/trends/credits.md:14:1");
     let groups = trend_groups(&site.page("trends/credits/"));
     assert_eq!(
         groups.last(),

@@ -153,19 +153,34 @@ fn source_checked_in_the_future_is_a_warning_at_its_line() {
 }
 
 #[test]
-fn company_no_trend_lists_is_a_warning_on_its_file() {
+fn company_no_trend_lists_is_a_warning_at_the_value_keeping_it_out() {
     let site = fresh_site(30);
     site.write(
         &company("delta"),
         UNLISTED.replace("VERIFIED", &today().to_string()),
     );
+    // One trend leaves it out for its mechanic, one for its packaging: a
+    // tie points at the packaging.
     site.check()
         .assert_ok()
         .assert_stderr_contains("=== content/companies/delta.md (1 warning)")
         .assert_stderr_contains(
-            "warning: no trend lists this company\n  --> content/companies/delta.md\n",
+            "warning: no trend lists this company (field `ai_packaging`)\n --> content/companies/delta.md:5:16\n",
         )
+        .assert_stderr_contains("5 | ai_packaging = \"usage-based\"\n  |                -------------\n")
         .assert_stderr_contains("0 errors, 1 warning in 1 file");
+
+    // A second trend selecting on the mechanic tips it to the mechanic.
+    site.write(
+        "content/trends/tokens.md",
+        "+++\ntitle = \"Tokens\"\nsummary = \"Tokens.\"\n\n[select]\n\"metering.mechanic\" = [\"tokens\"]\n+++\n",
+    );
+    site.check()
+        .assert_ok()
+        .assert_stderr_contains(
+            "warning: no trend lists this company (field `metering.mechanic`)\n --> content/companies/delta.md:9:12\n",
+        )
+        .assert_stderr_contains("9 | mechanic = \"compute-time\"\n  |            --------------\n");
 }
 
 #[test]
@@ -182,8 +197,8 @@ fn trend_leaving_companies_in_other_is_a_warning() {
         .assert_stderr_contains(
             "1 selected company matches no group and is listed under \"Other\": beta",
         )
-        .assert_stderr_contains("--> content/trends/credits.md:7:1")
-        .assert_stderr_contains("7 | [select]")
+        .assert_stderr_contains("--> content/trends/credits.md:14:1")
+        .assert_stderr_contains("14 | [[groups]]\n   | ----------\n")
         .assert_stderr_contains("0 errors, 1 warning in 1 file");
 }
 
@@ -199,9 +214,12 @@ fn same_website_warns_on_the_second_file_naming_the_first() {
     run.assert_ok()
         .assert_stderr_contains("=== content/companies/gamma.md (1 warning)")
         .assert_stderr_contains(
-            "warning: same website as content/companies/acme.md (acme): http://www.ACME.example/ (field `website`)",
+            "warning: same website as content/companies/acme.md:3 (acme): http://www.ACME.example/ (field `website`)",
         )
-        .assert_stderr_contains("content/companies/gamma.md:3:11")
+        .assert_stderr_contains("--> content/companies/gamma.md:3:11")
+        .assert_stderr_contains(
+            "3 | website = \"http://www.ACME.example/\"\n  |           --------------------------\n",
+        )
         .assert_stderr_contains("0 errors, 1 warning in 1 file");
     assert!(
         !run.stderr().contains("=== content/companies/acme.md"),
@@ -259,7 +277,7 @@ fn check_groups_every_problem_by_file_in_line_order() {
         at("same website as content/companies/acme.md"),
     ];
     assert!(order.is_sorted(), "{order:?}\n{err}");
-    assert_eq!(count(&err, "content/companies/acme.md:"), 2, "{err}");
+    assert_eq!(count(&err, "--> content/companies/acme.md:"), 2, "{err}");
     assert!(
         err.trim_end()
             .ends_with("error: check failed: 1 error, 3 warnings in 3 files"),
@@ -373,10 +391,88 @@ fn json_report_has_every_field_of_every_diagnostic() {
     assert_eq!(duplicate["field"], "website");
     assert_eq!(
         duplicate["message"],
-        "same website as content/companies/acme.md (acme): https://acme.example/"
+        "same website as content/companies/acme.md:3 (acme): https://acme.example/"
     );
     assert!(duplicate.get("expected").is_none(), "{duplicate}");
     assert!(duplicate["help"].is_string(), "{duplicate}");
+}
+
+/// A site with one warning of each kind and nothing else: a stale
+/// `verified` (acme), a `checked` in the future (beta), a company no group
+/// takes (beta, in credits), one no trend lists (delta) and a duplicate
+/// website (gamma).
+fn site_with_every_warning() -> SiteTest {
+    let site = fresh_site(30);
+    set(&site, &company("acme"), "verified", days_from_today(-40));
+    set(&site, &company("beta"), "checked", days_from_today(2));
+    site.edit(
+        &company("beta"),
+        "ai_packaging = \"add-on\"",
+        "ai_packaging = \"usage-based\"",
+    );
+    site.write(
+        &company("delta"),
+        UNLISTED.replace("VERIFIED", &today().to_string()),
+    );
+    site.edit(
+        &company("gamma"),
+        "website = \"https://gamma.example\"",
+        "website = \"https://acme.example\"",
+    );
+    site
+}
+
+#[test]
+fn json_report_points_every_warning_at_a_line_and_column() {
+    let site = site_with_every_warning();
+    let run = site.run(&["check", "--format", "json"]);
+    run.assert_ok();
+    let json: serde_json::Value =
+        serde_json::from_slice(&run.output.stdout).expect("JSON on stdout");
+    let places: Vec<(&str, u64, u64, &str)> = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            assert_eq!(d["severity"], "warning", "{d}");
+            (
+                d["file"].as_str().unwrap_or_default(),
+                d["line"].as_u64().unwrap_or_default(),
+                d["column"].as_u64().unwrap_or_default(),
+                d["field"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("content/companies/acme.md", 6, 12, "verified"),
+            ("content/companies/beta.md", 14, 11, "sources.checked"),
+            ("content/companies/delta.md", 5, 16, "ai_packaging"),
+            ("content/companies/gamma.md", 3, 11, "website"),
+            ("content/trends/credits.md", 14, 1, "groups"),
+        ],
+        "{json:#}"
+    );
+}
+
+/// The whole report for one warning of each kind, pinned: the dates, which
+/// move with today, are replaced by what they are.
+#[test]
+fn every_warning_kind_is_drawn_at_its_line() {
+    let site = site_with_every_warning();
+    let run = site.check();
+    run.assert_ok();
+    let mut report = run.stderr();
+    for (days, name) in [
+        (-40, "<today-40>"),
+        (-30, "<today-30>"),
+        (0, "<today+00>"),
+        (2, "<today+02>"),
+    ] {
+        report = report.replace(&days_from_today(days).to_string(), name);
+    }
+    insta::assert_snapshot!("every_warning_kind", report);
 }
 
 #[test]
@@ -397,33 +493,26 @@ fn json_report_of_a_clean_site_is_empty_with_exit_zero() {
 
 #[test]
 fn build_succeeds_with_data_quality_warnings_and_counts_them() {
-    let site = fresh_site(30);
-    set(&site, &company("acme"), "verified", days_from_today(-31));
-    set(&site, &company("beta"), "checked", days_from_today(3));
-    site.edit(
-        &company("gamma"),
-        "website = \"https://gamma.example\"",
-        "website = \"https://acme.example\"",
-    );
-    site.write(
-        &company("delta"),
-        UNLISTED.replace("VERIFIED", &today().to_string()),
-    );
-    // A build counts them (on a large, old dataset they would be thousands
+    let site = site_with_every_warning();
+    // A build shows the warning about what the pages show, at its line, and
+    // counts the others (on a large, old dataset they would be thousands
     // of lines); `check` lists each.
     let build = site.build();
     build
         .assert_ok()
+        .assert_stderr_contains(
+            "listed under \"Other\": beta (field `groups`)\n  --> content/trends/credits.md:14:1\n",
+        )
         .assert_stderr_contains("note: 4 more data-quality warnings; `trendsite check` lists them")
         .assert_stderr_contains("Built 4 companies");
-    assert!(!build.stderr().contains("31 days ago"));
+    assert!(!build.stderr().contains("40 days ago"));
     assert!(site.page("companies/delta/").contains("Delta"));
     site.check()
         .assert_ok()
-        .assert_stderr_contains("31 days ago, more than stale_after_days (30)")
+        .assert_stderr_contains("40 days ago, more than stale_after_days (30)")
         .assert_stderr_contains("is in the future")
         .assert_stderr_contains("no trend lists this company")
-        .assert_stderr_contains("same website as content/companies/acme.md");
+        .assert_stderr_contains("same website as content/companies/acme.md:3");
 }
 
 #[test]
