@@ -313,11 +313,11 @@ pub fn line_around(source: &str, offset: usize) -> Range<usize> {
 }
 
 /// The start of `text` that drawing it with an underline ending at byte
-/// `end` can show (see [`Excerpt::for_display`]): a line of megabytes
-/// keeps a few hundred bytes. The spaces after the underline may be cut
-/// from the drawing, so they are kept and not counted; then [`MAX_TAIL`]
-/// bytes drawn are at most as many characters of `text`, four bytes each
-/// at most, and a few more keep the `…` that marks the cut.
+/// `end` can show: a line of megabytes keeps a few hundred bytes. The
+/// spaces after the underline may be cut from the drawing, so they are kept
+/// and not counted; then the `MAX_TAIL` bytes drawn after them are at most
+/// as many characters of `text`, four bytes each at most, and a few more
+/// keep the `…` that marks the cut.
 pub fn shown_part(text: &str, end: usize) -> &str {
     let end = floor_char_boundary(text, end.min(text.len()));
     let rest = &text[end..];
