@@ -194,6 +194,18 @@ pub fn trend_groups(html: &str) -> Vec<(String, Vec<String>)> {
             .collect();
         groups.push((title, slugs));
     }
+    if groups.is_empty() {
+        // A trend without [[groups]] lists its companies under no heading:
+        // they are its "Other".
+        let slugs: Vec<String> = html[start..end]
+            .split("href=\"/companies/")
+            .skip(1)
+            .map(|s| s.split('/').next().unwrap_or_default().to_string())
+            .collect();
+        if !slugs.is_empty() {
+            groups.push(("Other".to_string(), slugs));
+        }
+    }
     groups
 }
 
