@@ -251,6 +251,7 @@ mod tests {
                 per: Some(Per::User),
                 ai_allowance: None,
             }],
+            changes: Vec::new(),
             sources: vec![],
             body: Body::default(),
         }
@@ -292,6 +293,7 @@ mod tests {
             summary: "S".into(),
             heading: "Companies".into(),
             see_also: vec![],
+            reviewed: None,
             select,
             groups,
             intro: Body::default(),

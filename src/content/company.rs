@@ -22,6 +22,7 @@ struct RawCompany {
     metering: Option<Spanned<RawMetering>>,
     tiers: Option<Vec<Spanned<RawTier>>>,
     sources: Option<Spanned<Vec<Spanned<RawSource>>>>,
+    changes: Option<Vec<Spanned<super::changes::RawChange>>>,
 }
 
 #[derive(Deserialize)]
@@ -35,7 +36,7 @@ struct RawMetering {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawTier {
+pub(super) struct RawTier {
     name: Sv,
     price_usd: Sv,
     period: Sv,
@@ -50,14 +51,14 @@ struct RawSource {
     checked: Sv,
 }
 
-fn text(v: Option<FieldValue>) -> Option<String> {
+pub(super) fn text(v: Option<FieldValue>) -> Option<String> {
     match v {
         Some(FieldValue::Text(s)) => Some(s),
         _ => None,
     }
 }
 
-fn date(v: Option<FieldValue>) -> Option<Date> {
+pub(super) fn date(v: Option<FieldValue>) -> Option<Date> {
     match v {
         Some(FieldValue::Date(d)) => Some(d),
         _ => None,
@@ -110,30 +111,12 @@ pub(super) fn parse(
         }
     };
 
-    let mut tiers = Vec::new();
-    for t in raw.tiers.iter().flatten() {
-        let span = c.span(t);
-        let t = t.get_ref();
-        let name = text(c.required(&t.name, span, "tiers.name", FieldKind::Text));
-        let price = match c.optional(&t.price_usd, "tiers.price_usd", FieldKind::Number) {
-            Some(FieldValue::Number(n)) => Some(n),
-            _ => None,
-        };
-        let period = text(c.optional(&t.period, "tiers.period", Field::TiersPeriod.kind()))
-            .and_then(|s| Period::parse(&s));
-        let per = text(c.optional(&t.per, "tiers.per", Field::TiersPer.kind()))
-            .and_then(|s| Per::parse(&s));
-        let ai_allowance = text(c.optional(&t.ai_allowance, "tiers.ai_allowance", FieldKind::Text));
-        if let Some(name) = name {
-            tiers.push(Tier {
-                name,
-                price_usd: price,
-                period,
-                per,
-                ai_allowance,
-            });
-        }
-    }
+    let tiers: Vec<Tier> = raw
+        .tiers
+        .iter()
+        .flatten()
+        .filter_map(|t| tier(c, t, "tiers"))
+        .collect();
 
     let mut sources = Vec::new();
     match &raw.sources {
@@ -174,7 +157,7 @@ pub(super) fn parse(
     if !c.diags.is_empty() {
         return None;
     }
-    Some(Company {
+    let mut company = Company {
         slug: slug.to_string(),
         file: c.file.to_string(),
         name: name?,
@@ -189,7 +172,36 @@ pub(super) fn parse(
         metering,
         tiers,
         sources,
+        changes: Vec::new(),
         body,
+    };
+    let changes = raw.changes.as_deref().unwrap_or_default();
+    company.changes = super::changes::parse(c, changes, &company);
+    c.diags.is_empty().then_some(company)
+}
+
+/// One `[[tiers]]` table, its fields named under `prefix` (`tiers`, or
+/// `changes.before.tiers` in a change).
+pub(super) fn tier(c: &mut Checker<'_>, t: &Spanned<RawTier>, prefix: &str) -> Option<Tier> {
+    let span = c.span(t);
+    let t = t.get_ref();
+    let field = |name: &str| format!("{prefix}.{name}");
+    let name = text(c.required(&t.name, span, &field("name"), FieldKind::Text));
+    let price = match c.optional(&t.price_usd, &field("price_usd"), FieldKind::Number) {
+        Some(FieldValue::Number(n)) => Some(n),
+        _ => None,
+    };
+    let period = text(c.optional(&t.period, &field("period"), Field::TiersPeriod.kind()))
+        .and_then(|s| Period::parse(&s));
+    let per = text(c.optional(&t.per, &field("per"), Field::TiersPer.kind()))
+        .and_then(|s| Per::parse(&s));
+    let ai_allowance = text(c.optional(&t.ai_allowance, &field("ai_allowance"), FieldKind::Text));
+    Some(Tier {
+        name: name?,
+        price_usd: price,
+        period,
+        per,
+        ai_allowance,
     })
 }
 

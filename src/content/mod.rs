@@ -4,6 +4,7 @@
 //! Every file is read once and checked independently (in parallel), and every
 //! problem in every file is collected before the caller decides to stop.
 
+mod changes;
 mod check;
 mod company;
 pub mod frontmatter;

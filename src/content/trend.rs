@@ -21,6 +21,7 @@ struct RawTrend {
     summary: Sv,
     heading: Sv,
     see_also: Option<Vec<Spanned<Value>>>,
+    reviewed: Sv,
     select: Option<Spanned<FilterTable>>,
     groups: Option<Vec<Spanned<FilterTable>>>,
 }
@@ -139,6 +140,10 @@ pub(super) fn parse(
         }
     }
 
+    let reviewed = match c.optional(&raw.reviewed, "reviewed", FieldKind::Date) {
+        Some(crate::model::FieldValue::Date(d)) => Some(d),
+        _ => None,
+    };
     let last_group_at = raw.groups.iter().flatten().last().map(|g| c.locate(g));
     let (intro, outro) = split_body(body);
     if !c.diags.is_empty() {
@@ -151,6 +156,7 @@ pub(super) fn parse(
         summary: summary?,
         heading: heading.unwrap_or_else(|| "Companies".into()),
         see_also,
+        reviewed,
         select,
         groups,
         intro,

@@ -35,7 +35,6 @@ use crate::plan::{Entry, Plan, Urls};
 use crate::query::{Grouped, Index};
 pub use statics::{BUILTIN_STATIC, static_files};
 pub use templates::{BUILTIN_TEMPLATES, TEMPLATES_DIR, Templates, templates};
-pub use views::price_label;
 
 /// One output file, by its path under the output folder (`/` separators).
 #[derive(Debug, Clone, PartialEq, Eq)]

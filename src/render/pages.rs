@@ -313,7 +313,7 @@ impl<'a> Renderer<'a> {
                     .iter()
                     .map(|t| TierView {
                         name: &t.name,
-                        price: price_label(t),
+                        price: crate::model::price_label(t),
                         ai_allowance: t.ai_allowance.as_deref(),
                     })
                     .collect(),

@@ -5,8 +5,6 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use crate::model::{Period, Tier};
-
 /// What every page knows about the site.
 #[derive(Serialize)]
 pub(super) struct SiteView<'a> {
@@ -215,51 +213,4 @@ pub(super) struct TermRow<'a> {
     pub url: &'a str,
     pub description: &'static str,
     pub count: usize,
-}
-
-/// `$20 / month per user`, `$9.99 one-time`, `contact sales`.
-pub fn price_label(t: &Tier) -> String {
-    let Some(p) = t.price_usd else {
-        return "contact sales".into();
-    };
-    let mut s = if p.fract() == 0.0 {
-        format!("${p:.0}")
-    } else {
-        format!("${p:.2}")
-    };
-    if let Some(period) = t.period {
-        s.push_str(match period {
-            Period::Month => " / month",
-            Period::Year => " / year",
-            Period::OneTime => " one-time",
-        });
-    }
-    if let Some(per) = t.per {
-        s.push_str(" per ");
-        s.push_str(per.as_str());
-    }
-    s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::Per;
-
-    #[test]
-    fn prices_read_naturally() {
-        let mut t = Tier {
-            name: "Pro".into(),
-            price_usd: Some(20.0),
-            period: Some(Period::Month),
-            per: Some(Per::User),
-            ai_allowance: None,
-        };
-        assert_eq!(price_label(&t), "$20 / month per user");
-        t.price_usd = Some(9.99);
-        t.per = None;
-        assert_eq!(price_label(&t), "$9.99 / month");
-        t.price_usd = None;
-        assert_eq!(price_label(&t), "contact sales");
-    }
 }
