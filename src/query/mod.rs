@@ -4,6 +4,10 @@
 //! One generic evaluator serves every trend: a filter is a list of clauses
 //! over field paths, so adding a trend never needs code here.
 
+mod history;
+
+pub use history::{Move, Quarter, TimelineEntry, as_of, newest_date, over_time, timeline};
+
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
@@ -145,6 +149,30 @@ pub fn lists(trend: &Trend, company: &Company) -> bool {
     trend.select.as_ref().is_none_or(|s| matches(company, s))
 }
 
+/// Where a trend puts a company: in a group (by position), under "Other",
+/// or not at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Slot {
+    Group(usize),
+    Other,
+}
+
+/// The slot `trend` gives `company`; `None` when it does not select it.
+/// The one rule trend pages, their charts over time and the moves of the
+/// changes page all follow.
+pub fn slot(trend: &Trend, company: &Company) -> Option<Slot> {
+    if !lists(trend, company) {
+        return None;
+    }
+    Some(
+        trend
+            .groups
+            .iter()
+            .position(|g| matches(company, &g.filter))
+            .map_or(Slot::Other, Slot::Group),
+    )
+}
+
 /// Selects a trend's companies and puts each into the first group it
 /// matches, visiting companies in `order`.
 pub fn group<'a>(ds: &'a Dataset, trend: &'a Trend, order: &[usize]) -> Grouped<'a> {
@@ -159,15 +187,12 @@ pub fn group<'a>(ds: &'a Dataset, trend: &'a Trend, order: &[usize]) -> Grouped<
     let mut other = Vec::new();
     let mut total = 0;
     for &i in order {
-        let c = &ds.companies[i];
-        if !lists(trend, c) {
-            continue;
+        match slot(trend, &ds.companies[i]) {
+            None => continue,
+            Some(Slot::Group(g)) => groups[g].companies.push(i),
+            Some(Slot::Other) => other.push(i),
         }
         total += 1;
-        match trend.groups.iter().position(|g| matches(c, &g.filter)) {
-            Some(g) => groups[g].companies.push(i),
-            None => other.push(i),
-        }
     }
     Grouped {
         trend,

@@ -1,0 +1,343 @@
+//! History: the dataset as it stood on any date, the moves each change
+//! made between trend groups, and each group's size at the end of every
+//! quarter. All of it goes through [`super::slot`], the rule trend pages
+//! use, so a page and its history cannot disagree.
+
+use super::{Slot, slot};
+use crate::model::{Company, Dataset, Date, Trend};
+
+/// The site as it stood on `date`: every company replayed to it, and the
+/// changes after it left out.
+pub fn as_of(ds: &Dataset, date: Date) -> Dataset {
+    Dataset {
+        config: ds.config.clone(),
+        companies: ds.companies.iter().map(|c| c.as_of(date)).collect(),
+        trends: ds.trends.clone(),
+    }
+}
+
+/// The newest date the content holds: a change or a `verified`. Charts end
+/// there rather than at the build's clock, so two builds of the same
+/// content give the same bytes.
+pub fn newest_date(ds: &Dataset) -> Option<Date> {
+    ds.companies
+        .iter()
+        .flat_map(|c| c.changes.iter().map(|ch| ch.date).chain([c.verified]))
+        .max()
+}
+
+/// Where one change moved its company in one trend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Move {
+    /// By position in `Dataset::trends`.
+    pub trend: usize,
+    pub from: Option<Slot>,
+    pub to: Option<Slot>,
+}
+
+/// One change and the moves it made.
+#[derive(Debug, Clone)]
+pub struct TimelineEntry {
+    /// By position in `Dataset::companies`.
+    pub company: usize,
+    /// By position in that company's `changes`.
+    pub change: usize,
+    pub date: Date,
+    pub moves: Vec<Move>,
+}
+
+/// Every change of every company, newest first; changes of one date in
+/// `order` (reading order of companies), then file order.
+pub fn timeline(ds: &Dataset, order: &[usize]) -> Vec<TimelineEntry> {
+    let mut entries = Vec::new();
+    for &i in order {
+        let c = &ds.companies[i];
+        if c.changes.is_empty() {
+            continue;
+        }
+        walk_states(c, |k, before, after| {
+            let moves = ds
+                .trends
+                .iter()
+                .enumerate()
+                .filter_map(|(t, trend)| {
+                    let (from, to) = (slot(trend, before), slot(trend, after));
+                    (from != to).then_some(Move { trend: t, from, to })
+                })
+                .collect();
+            entries.push(TimelineEntry {
+                company: i,
+                change: k,
+                date: c.changes[k].date,
+                moves,
+            });
+        });
+    }
+    // Stable: one date keeps reading order, one company its file order.
+    entries.sort_by_key(|e| std::cmp::Reverse(e.date));
+    entries
+}
+
+/// Calls `f(k, before, after)` for each change `k` of `c`, newest first:
+/// the company just before the change and just after it (other changes of
+/// the same date included in both).
+fn walk_states(c: &Company, mut f: impl FnMut(usize, &Company, &Company)) {
+    let mut state = c.clone();
+    let mut k = 0;
+    while k < c.changes.len() {
+        let day = c.changes[k].date;
+        let same_day = c.changes[k..]
+            .iter()
+            .take_while(|ch| ch.date == day)
+            .count();
+        for j in k..k + same_day {
+            let mut before = state.clone();
+            for prior in &c.changes[j].before {
+                prior.apply(&mut before);
+            }
+            f(j, &before, &state);
+        }
+        for change in &c.changes[k..k + same_day] {
+            for prior in &change.before {
+                prior.apply(&mut state);
+            }
+        }
+        k += same_day;
+    }
+}
+
+/// The end of one quarter and each trend's group sizes then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quarter {
+    pub end: Date,
+    /// `2025 Q2`.
+    pub label: String,
+    /// By trend: each group's size in page order, then "Other".
+    pub counts: Vec<Vec<usize>>,
+}
+
+/// The last day of the quarter `date` falls in.
+fn quarter_end(date: Date) -> Date {
+    let month = (date.month - 1) / 3 * 3 + 3;
+    let day = if month == 3 || month == 12 { 31 } else { 30 };
+    Date::new(date.year, month, day).unwrap_or(date)
+}
+
+/// The quarter after the one ending on `end`.
+fn next_quarter_end(end: Date) -> Date {
+    let (year, month) = if end.month == 12 {
+        (end.year + 1, 3)
+    } else {
+        (end.year, end.month + 3)
+    };
+    let day = if month == 3 || month == 12 { 31 } else { 30 };
+    Date::new(year, month, day).unwrap_or(end)
+}
+
+/// Every trend's group sizes at the end of each quarter, from the quarter
+/// of the first change to the quarter of [`newest_date`]; empty when no
+/// company has a change.
+pub fn over_time(ds: &Dataset) -> Vec<Quarter> {
+    let first = ds
+        .companies
+        .iter()
+        .filter_map(|c| c.changes.last().map(|ch| ch.date))
+        .min();
+    let (Some(first), Some(newest)) = (first, newest_date(ds)) else {
+        return Vec::new();
+    };
+    let last = quarter_end(newest);
+    let mut ends = vec![quarter_end(first)];
+    while let Some(&end) = ends.last().filter(|&&e| e < last) {
+        ends.push(next_quarter_end(end));
+    }
+    let width = |t: &Trend| t.groups.len() + 1;
+    let mut counts: Vec<Vec<Vec<usize>>> = ends
+        .iter()
+        .map(|_| ds.trends.iter().map(|t| vec![0; width(t)]).collect())
+        .collect();
+    let index = |t: &Trend, s: Slot| match s {
+        Slot::Group(g) => g,
+        Slot::Other => t.groups.len(),
+    };
+    for c in &ds.companies {
+        // The company's states, newest first, each with the date from
+        // which it holds; a state is placed into slots once, however many
+        // quarters it spans.
+        let mut states: Vec<(Option<Date>, Vec<Option<Slot>>)> = Vec::new();
+        let slots = |c: &Company| ds.trends.iter().map(|t| slot(t, c)).collect();
+        let mut state = c.clone();
+        let mut k = 0;
+        while k < c.changes.len() {
+            let day = c.changes[k].date;
+            states.push((Some(day), slots(&state)));
+            while k < c.changes.len() && c.changes[k].date == day {
+                for prior in &c.changes[k].before {
+                    prior.apply(&mut state);
+                }
+                k += 1;
+            }
+        }
+        states.push((None, slots(&state)));
+        for (q, end) in ends.iter().enumerate() {
+            let Some((_, slots)) = states
+                .iter()
+                .find(|(from, _)| from.is_none_or(|from| from <= *end))
+            else {
+                continue;
+            };
+            for ((t, trend), s) in ds.trends.iter().enumerate().zip(slots) {
+                if let Some(s) = s {
+                    counts[q][t][index(trend, *s)] += 1;
+                }
+            }
+        }
+    }
+    ends.into_iter()
+        .zip(counts)
+        .map(|(end, counts)| Quarter {
+            label: format!("{} Q{}", end.year, end.month / 3),
+            end,
+            counts,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{parse_company_text, parse_trend_text};
+
+    fn dataset() -> Dataset {
+        let company = |slug: &str, text: &str| {
+            let (c, d) = parse_company_text(&format!("content/companies/{slug}.md"), slug, text);
+            c.unwrap_or_else(|| panic!("{slug}: {d:?}"))
+        };
+        let acme = company(
+            "acme",
+            r#"+++
+name = "Acme"
+website = "https://acme.example"
+category = "tools"
+ai_packaging = "bundled"
+verified = 2025-11-20
+
+[metering]
+mechanic = "credits"
+
+[[sources]]
+url = "https://acme.example/pricing"
+checked = 2025-11-20
+
+[[changes]]
+date = 2025-06-16
+summary = "Credits replace seats."
+source = "https://acme.example/june"
+before = { "metering.mechanic" = "seats" }
+
+[[changes]]
+date = 2025-02-01
+summary = "AI comes with every plan."
+source = "https://acme.example/feb"
+before = { ai_packaging = "add-on" }
++++
+"#,
+        );
+        let beta = company(
+            "beta",
+            r#"+++
+name = "Beta"
+website = "https://beta.example"
+category = "tools"
+ai_packaging = "add-on"
+verified = 2025-05-01
+
+[metering]
+mechanic = "credits"
+
+[[sources]]
+url = "https://beta.example/pricing"
+checked = 2025-05-01
++++
+"#,
+        );
+        let slugs = std::collections::HashSet::from(["credits".to_string()]);
+        let (trend, d) = parse_trend_text(
+            "content/trends/credits.md",
+            "credits",
+            r#"+++
+title = "Credits"
+summary = "Credit metering."
+
+[select]
+"metering.mechanic" = ["credits"]
+
+[[groups]]
+title = "Bundled"
+ai_packaging = ["bundled"]
++++
+"#,
+            &slugs,
+        );
+        Dataset {
+            config: Default::default(),
+            companies: vec![acme, beta],
+            trends: vec![trend.unwrap_or_else(|| panic!("{d:?}"))],
+        }
+    }
+
+    #[test]
+    fn membership_is_replayed_before_between_and_after_changes() {
+        let ds = dataset();
+        let d = |y, m, day| Date::new(y, m, day).expect("date");
+        let members = |date| {
+            let then = as_of(&ds, date);
+            let trend = &then.trends[0];
+            then.companies
+                .iter()
+                .map(|c| (c.slug.clone(), slot(trend, c)))
+                .collect::<Vec<_>>()
+        };
+        // Before every change: Acme is an add-on metered by seats.
+        assert_eq!(
+            members(d(2025, 1, 1)),
+            [("acme".into(), None), ("beta".into(), Some(Slot::Other))]
+        );
+        // Between: bundled, still by seats, so not selected.
+        assert_eq!(members(d(2025, 3, 1))[0], ("acme".into(), None));
+        // After: credits, in the "Bundled" group.
+        assert_eq!(
+            members(d(2025, 7, 1))[0],
+            ("acme".into(), Some(Slot::Group(0)))
+        );
+    }
+
+    #[test]
+    fn the_timeline_says_who_moved_where() {
+        let ds = dataset();
+        let t = timeline(&ds, &[0, 1]);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].date.to_string(), "2025-06-16");
+        assert_eq!(
+            t[0].moves,
+            [Move {
+                trend: 0,
+                from: None,
+                to: Some(Slot::Group(0))
+            }]
+        );
+        // Bundled instead of add-on, but still metered by seats: no move.
+        assert!(t[1].moves.is_empty());
+    }
+
+    #[test]
+    fn group_sizes_at_each_quarter_end() {
+        let ds = dataset();
+        let q = over_time(&ds);
+        let labels: Vec<&str> = q.iter().map(|q| q.label.as_str()).collect();
+        assert_eq!(labels, ["2025 Q1", "2025 Q2", "2025 Q3", "2025 Q4"]);
+        let sizes: Vec<&Vec<usize>> = q.iter().map(|q| &q.counts[0]).collect();
+        // [Bundled, Other]: Beta is always there; Acme joins in June.
+        assert_eq!(sizes, [&vec![0, 1], &vec![1, 1], &vec![1, 1], &vec![1, 1]]);
+    }
+}
