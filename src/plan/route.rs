@@ -44,6 +44,11 @@ impl Route {
         Route(format!("metering/{m}/"))
     }
 
+    /// `/changes/`: every dated change, newest first.
+    pub fn changes() -> Route {
+        Route("changes/".into())
+    }
+
     pub fn not_found() -> Route {
         Route(NOT_FOUND.into())
     }
@@ -64,6 +69,18 @@ impl Route {
 
     pub fn feed() -> Route {
         Route::file("atom.xml")
+    }
+
+    /// The anchor of one change on the changes page: the company's slug and
+    /// the date, numbered from 2 for a second change of the same date
+    /// (`cursor-2025-06-16`, `cursor-2025-06-16-2`). Feeds and pages link
+    /// to a change by it, so it stays stable as other changes are added.
+    pub fn change_anchor(slug: &str, date: crate::model::Date, nth_of_day: usize) -> String {
+        if nth_of_day <= 1 {
+            format!("{slug}-{date}")
+        } else {
+            format!("{slug}-{date}-{nth_of_day}")
+        }
     }
 
     /// The route below the base URL, as `path` in templates.
