@@ -15,7 +15,7 @@ use clap::Parser;
 
 mod synthetic;
 
-use synthetic::{Flavor, Outcome, Spec};
+use synthetic::{Flavor, Spec};
 
 /// Writes a synthetic trendsite or Hugo site for the benchmarks.
 #[derive(Parser)]
@@ -43,18 +43,14 @@ fn main() -> ExitCode {
         seed: args.seed,
     };
     match synthetic::generate(&args.out, &spec) {
-        Ok(Outcome::Written { files, bytes }) => {
+        Ok(outcome) => {
             eprintln!(
-                "{}: {} companies ({} flavor, seed {}): {files} files, {bytes} bytes",
+                "{}: {} companies, {} flavor, seed {}: {outcome}",
                 args.out.display(),
                 spec.companies,
                 spec.flavor,
                 spec.seed
             );
-            ExitCode::SUCCESS
-        }
-        Ok(Outcome::UpToDate) => {
-            eprintln!("{}: up to date", args.out.display());
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -91,6 +91,15 @@ pub enum Outcome {
     UpToDate,
 }
 
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Written { files, bytes } => write!(f, "wrote {files} files, {bytes} bytes"),
+            Outcome::UpToDate => f.write_str("up to date"),
+        }
+    }
+}
+
 /// Marks a folder as written by this generator, with the spec and a
 /// fingerprint of this source file: a cached benchmark site is reused only
 /// when it is exactly what this code would write now.
