@@ -434,12 +434,11 @@ const ONSETS: &[&str] = &[
 ];
 const VOWELS: &[&str] = &["a", "e", "i", "o", "u", "ai", "ea", "io", "ou", "y"];
 const ENDINGS: &[&str] = &[
-    "", "", "", "n", "r", "x", "s", "ly", "ify", "era", "ant", "base", "flow", "desk", "stack",
-    "hub", "wise",
+    "", "", "", "", "", "n", "r", "x", "s", "ly", "a", "o", "io", "ify", "era", "hub",
 ];
 /// A second word for some names, which gives slugs with a `-` and names
 /// with a space.
-const SECOND_WORDS: &[&str] = &["Labs", "AI", "Cloud", "Systems", "HQ", "Studio"];
+const SECOND_WORDS: &[&str] = &["Labs", "AI", "Cloud", "HQ", "Studio"];
 const TLDS: &[&str] = &[".com", ".com", ".com", ".ai", ".io", ".app", ".dev", ".co"];
 
 /// Body sentences. `{name}`, `{category}`, `{per}`, `{pack}`, `{mech}`,
@@ -848,13 +847,13 @@ fn names(rng: &mut Rng, n: usize) -> Vec<String> {
     let mut names = Vec::with_capacity(n);
     while names.len() < n {
         let mut word = String::new();
-        for _ in 0..rng.between(2, 3) {
+        for _ in 0..if rng.percent(30) { 3 } else { 2 } {
             word.push_str(rng.pick(ONSETS));
             word.push_str(rng.pick(VOWELS));
         }
         word.push_str(rng.pick(ENDINGS));
         let mut name = capitalise(&word);
-        if rng.percent(12) {
+        if rng.percent(6) {
             name.push(' ');
             name.push_str(rng.pick(SECOND_WORDS));
         }
@@ -1082,11 +1081,11 @@ fn company(rng: &mut Rng, i: usize, names: &[String]) -> Company {
     company
 }
 
-/// A Markdown body of 90 to 330 words: paragraphs, a bullet list, emphasis,
+/// A Markdown body of 92 to 333 words: paragraphs, a bullet list, emphasis,
 /// a link to the pricing page, sometimes a heading, a table of the tiers'
 /// allowances, and `@/` links to another company or a trend.
 fn body(rng: &mut Rng, fill: &Fill, c: &Company, i: usize, names: &[String]) -> String {
-    let target = rng.between(90, 330);
+    let target = rng.between(92, 333);
     let mut words = 0;
     // "{mech}" reads wrongly when nothing is counted.
     let counted = !matches!(c.mechanic(), "none" | "seats");
