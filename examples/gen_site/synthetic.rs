@@ -17,7 +17,7 @@
 //!   built-in templates: `/`, `/404.html`, `/trends/` and a page per trend,
 //!   a page per company, `/packaging/` and `/metering/` with a page per value
 //!   in use. The two Hugo flavors differ only where Hugo renamed things (see
-//!   `hugo_path`), and give byte-identical pages.
+//!   `HUGO_LAYOUTS` and `write_hugo_site`), and give byte-identical pages.
 //!
 //! Where the Hugo front matter differs from trendsite's, and why:
 //! - `title` is the company's name (Hugo sorts and lists by it);
@@ -101,8 +101,8 @@ impl fmt::Display for Outcome {
 }
 
 /// Marks a folder as written by this generator, with the spec and a
-/// fingerprint of this source file: a cached benchmark site is reused only
-/// when it is exactly what this code would write now.
+/// fingerprint of this file and the layouts: a cached benchmark site is
+/// reused only when it is exactly what this code would write now.
 const STAMP: &str = ".gen_site";
 
 fn stamp(spec: &Spec) -> String {
@@ -153,7 +153,7 @@ pub fn generate(out: &Path, spec: &Spec) -> io::Result<Outcome> {
     writer.write(STAMP, "gen_site: incomplete\n")?;
     let site = Site::new(spec);
     site.write(spec.flavor, &mut writer)?;
-    fs::write(out.join(STAMP), &stamp_text)?;
+    writer.write(STAMP, &stamp_text)?;
     Ok(Outcome::Written {
         files: writer.files,
         bytes: writer.bytes,
