@@ -4,14 +4,17 @@
 //!
 //!     cargo bench --bench preview -- [--companies 10000] [--edits 30]
 //!
-//! The site is generated with ../shared/bench/gen_dataset.py into
+//! The site is the synthetic one of `examples/gen_site`, generated into
 //! $BENCH_DIR (default /tmp/trendsite-bench) and kept between runs.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
+
+#[path = "../examples/gen_site/synthetic.rs"]
+mod synthetic;
 
 struct Guard(Child);
 impl Drop for Guard {
@@ -55,18 +58,15 @@ fn main() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let bench_dir =
         PathBuf::from(std::env::var("BENCH_DIR").unwrap_or_else(|_| "/tmp/trendsite-bench".into()));
-    let site = bench_dir.join(format!("site-{companies}"));
-    if !site.exists() {
-        std::fs::create_dir_all(&bench_dir).expect("bench dir");
-        let generator = repo.join("../shared/bench/gen_dataset.py");
-        let status = Command::new("python3")
-            .arg(&generator)
-            .args(["--companies", &companies.to_string(), "--out"])
-            .arg(&site)
-            .stdout(Stdio::null())
-            .status()
-            .expect("run gen_dataset.py");
-        assert!(status.success(), "gen_dataset.py failed");
+    let site = bench_dir.join(format!("synthetic-{companies}"));
+    let spec = synthetic::Spec {
+        companies,
+        flavor: synthetic::Flavor::Trendsite,
+        seed: 1,
+    };
+    match synthetic::generate(&site, &spec) {
+        Ok(outcome) => println!("site {}: {outcome}", site.display()),
+        Err(e) => panic!("generating the site: {e}"),
     }
     let status = Command::new("cargo")
         .args(["build", "--release", "--quiet"])
@@ -74,6 +74,9 @@ fn main() {
         .status()
         .expect("cargo build");
     assert!(status.success());
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(|d| repo.join(d))
+        .unwrap_or_else(|| repo.join("target"));
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -82,7 +85,7 @@ fn main() {
     let log = bench_dir.join("preview-serve.log");
     let started = Instant::now();
     let server = Guard(
-        Command::new(repo.join("target/release/trendsite"))
+        Command::new(target.join("release/trendsite"))
             .args(["serve", "--port", &port.to_string(), "--root"])
             .arg(&site)
             .env("NO_COLOR", "1")
@@ -123,7 +126,13 @@ fn main() {
         .map(|e| e.path())
         .collect();
     slugs.sort();
-    let file = slugs[slugs.len() / 2].clone();
+    // The edit changes the note, so take a company that has one.
+    let file = slugs[slugs.len() / 2..]
+        .iter()
+        .chain(&slugs)
+        .find(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains("\nnote = \"")))
+        .expect("a company with a note")
+        .clone();
     let original = std::fs::read_to_string(&file).expect("read company");
     let mut times = Vec::new();
     for i in 0..edits {

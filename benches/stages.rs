@@ -1,5 +1,5 @@
 //! One benchmark per pipeline stage, on a synthetic site of 1,000 companies
-//! (`../shared/bench/gen_dataset.py`, generated into $BENCH_DIR, default
+//! (`examples/gen_site`, generated into $BENCH_DIR, default
 //! /tmp/trendsite-bench, on first use).
 //!
 //!     cargo bench --bench stages
@@ -13,6 +13,9 @@ use std::sync::OnceLock;
 use trendsite::content::{self, frontmatter};
 use trendsite::{markdown, query, render};
 
+#[path = "../examples/gen_site/synthetic.rs"]
+mod synthetic;
+
 fn main() {
     divan::main();
 }
@@ -25,19 +28,14 @@ fn site() -> &'static Path {
         let dir = PathBuf::from(
             std::env::var("BENCH_DIR").unwrap_or_else(|_| "/tmp/trendsite-bench".into()),
         );
-        let site = dir.join(format!("site-{COMPANIES}"));
-        if !site.exists() {
-            std::fs::create_dir_all(&dir).expect("bench dir");
-            let generator =
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_dataset.py");
-            let ok = std::process::Command::new("python3")
-                .arg(generator)
-                .args(["--companies", &COMPANIES.to_string(), "--out"])
-                .arg(&site)
-                .stdout(std::process::Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success());
-            assert!(ok, "gen_dataset.py failed");
+        let site = dir.join(format!("synthetic-{COMPANIES}"));
+        let spec = synthetic::Spec {
+            companies: COMPANIES,
+            flavor: synthetic::Flavor::Trendsite,
+            seed: 1,
+        };
+        if let Err(e) = synthetic::generate(&site, &spec) {
+            panic!("generating the site: {e}");
         }
         site
     })

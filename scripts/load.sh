@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Load on `trendsite serve` while it rebuilds: wrk sends requests over 64
 # connections for DURATION seconds to a company page of the synthetic site
-# (N companies, default 10000) while this script edits that company's file
-# every 200 ms. Prints wrk's requests/s, latency percentiles and errors.
+# (examples/gen_site, N companies, default 10000) while this script edits
+# that company's note every 200 ms. Prints wrk's requests/s, latency
+# percentiles and errors.
 #
 #   scripts/load.sh [N] [DURATION]        (apt-get install wrk)
 set -euo pipefail
@@ -10,15 +11,18 @@ cd "$(dirname "$0")/.."
 n=${1:-10000}
 duration=${2:-10}
 bench_dir=${BENCH_DIR:-/tmp/trendsite-bench}
-site=$bench_dir/site-$n
-[ -d "$site" ] || python3 ../shared/bench/gen_dataset.py --companies "$n" --out "$site" >/dev/null
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
-cargo build --release --quiet
+cargo build --release --quiet --bins --example gen_site
+target=$(realpath "${CARGO_TARGET_DIR:-target}")
+site=$bench_dir/synthetic-$n
+mkdir -p "$bench_dir"
+"$target/release/examples/gen_site" --companies "$n" --out "$site" 2>/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-file=$(find "$site/content/companies" -name '*.md' -print -quit)
+# The first company with a note, which the edits change.
+read -r file < <(grep -rl '^note = "' "$site/content/companies")
 slug=$(basename "$file" .md)
 cp "$file" "$bench_dir/load-original.md"
-target/release/trendsite serve --root "$site" --port "$port" >/dev/null 2>"$bench_dir/load-serve.log" &
+"$target/release/trendsite" serve --root "$site" --port "$port" >/dev/null 2>"$bench_dir/load-serve.log" &
 server=$!
 cleanup() {
   kill "$server" 2>/dev/null || true

@@ -10,6 +10,7 @@ mod exports;
 mod faults;
 mod feeds;
 mod find;
+mod gen_site;
 mod incremental;
 mod publish;
 mod repo_site;

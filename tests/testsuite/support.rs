@@ -93,6 +93,13 @@ impl SiteTest {
         SiteTest { _dir: dir, root }
     }
 
+    /// No site yet: `root` does not exist, for a test that writes one.
+    pub fn empty() -> SiteTest {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("site");
+        SiteTest { _dir: dir, root }
+    }
+
     /// A copy of the repository's own site (site.toml, content/, static/).
     pub fn repo() -> SiteTest {
         let dir = tempfile::tempdir().expect("tempdir");
