@@ -437,7 +437,7 @@ fn random_edit(site: &SiteTest, rng: &mut Rng, n: usize) -> (String, Vec<String>
         .filter(|s| s != "credits" && s != "plain")
         .collect();
     let company = |slug: &str| format!("content/companies/{slug}.md");
-    match rng.below(12) {
+    match rng.below(14) {
         0 | 1 => {
             // A field that moves a company between trends, packaging and
             // metering pages.
@@ -568,6 +568,35 @@ fn random_edit(site: &SiteTest, rng: &mut Rng, n: usize) -> (String, Vec<String>
                 (format!("wrote {rel}"), vec![rel])
             }
         }
+        12 => {
+            // A dated change, moving a company's packaging: appended to the
+            // file, so the front matter stays the state now.
+            let slug = rng.pick(&companies).clone();
+            let rel = company(&slug);
+            let text = site.read(&rel);
+            let before = *rng.pick(PACKAGING);
+            let day = 1 + rng.below(28);
+            let change = format!(
+                "\n[[changes]]\ndate = 2025-0{}-{day:02}\nsummary = \"Change {n}.\"\n\
+                 source = \"https://{slug}.example/news/{n}\"\n\n[changes.before]\n\
+                 ai_packaging = \"{before}\"\n",
+                1 + rng.below(9)
+            );
+            site.write(&rel, insert_before_closing_fence(&text, &change));
+            (format!("{slug}: change {n}, before {before}"), vec![rel])
+        }
+        13 => {
+            // Every change of a company dropped.
+            let slug = rng.pick(&companies).clone();
+            let rel = company(&slug);
+            let text = site.read(&rel);
+            let Some(start) = text.find("\n[[changes]]") else {
+                return (format!("{slug}: no change to drop"), Vec::new());
+            };
+            let end = text[start..].find("\n+++").map_or(text.len(), |i| start + i);
+            site.write(&rel, format!("{}{}", &text[..start], &text[end..]));
+            (format!("{slug}: changes dropped"), vec![rel])
+        }
         _ => {
             let rel = "site.toml";
             let text = site.read(rel);
@@ -575,6 +604,12 @@ fn random_edit(site: &SiteTest, rng: &mut Rng, n: usize) -> (String, Vec<String>
             ("site retitled".into(), vec![rel.to_string()])
         }
     }
+}
+
+/// `addition` placed at the end of the front matter.
+fn insert_before_closing_fence(text: &str, addition: &str) -> String {
+    let body_at = text[3..].find("\n+++").map_or(text.len(), |i| i + 3);
+    format!("{}{addition}{}", &text[..body_at], &text[body_at..])
 }
 
 /// `key = "…"` with a new value, at the key's first line.
@@ -629,6 +664,13 @@ fn random_edits_equal_a_full_build_after_every_step() {
                 state.apply(&paths);
             }
             let step = format!("seed {seed}, base {base}, after {}", log.join("; "));
+            // A random edit may break the site (a change whose `before`
+            // now equals the value after it): serve must then report errors
+            // as the build does, and equal it again once it builds.
+            if trendsite::build(&site.root, Some(base)).is_err() {
+                assert!(state.has_errors(), "{step}: the build fails, serve does not");
+                continue;
+            }
             assert_same_for(&state, &site, base, &step);
         }
     }
