@@ -63,6 +63,7 @@ fn main() {
         companies,
         flavor: synthetic::Flavor::Trendsite,
         seed: 1,
+        changes: 0,
     };
     match synthetic::generate(&site, &spec) {
         Ok(outcome) => println!("site {}: {outcome}", site.display()),

@@ -33,6 +33,7 @@ fn site() -> &'static Path {
             companies: COMPANIES,
             flavor: synthetic::Flavor::Trendsite,
             seed: 1,
+            changes: 0,
         };
         if let Err(e) = synthetic::generate(&site, &spec) {
             panic!("generating the site: {e}");

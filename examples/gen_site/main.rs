@@ -2,7 +2,7 @@
 //! eight trends, as a trendsite site or as the same data for Hugo.
 //!
 //!     cargo run --release --example gen_site -- --companies 10000 --out DIR \
-//!         [--flavor trendsite|hugo|hugo-modern] [--seed N]
+//!         [--flavor trendsite|hugo|hugo-modern] [--seed N] [--changes N]
 //!
 //! `hugo` is for Hugo before 0.146 (Debian's 0.111), `hugo-modern` for 0.146
 //! and later; both give the same pages. What is in each flavor is described
@@ -33,6 +33,9 @@ struct Args {
     /// Same seed, same site.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Dated changes per company, in the trendsite flavor.
+    #[arg(long, default_value_t = 0)]
+    changes: usize,
 }
 
 fn main() -> ExitCode {
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
         companies: args.companies,
         flavor: args.flavor,
         seed: args.seed,
+        changes: args.changes,
     };
     match synthetic::generate(&args.out, &spec) {
         Ok(outcome) => {

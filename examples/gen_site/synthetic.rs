@@ -78,6 +78,9 @@ pub struct Spec {
     pub companies: usize,
     pub flavor: Flavor,
     pub seed: u64,
+    /// Dated changes per company (trendsite flavor only: Hugo has no
+    /// history to compare with).
+    pub changes: usize,
 }
 
 /// What `generate` did.
@@ -114,8 +117,8 @@ fn stamp(spec: &Spec) -> String {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
     format!(
-        "gen_site {fingerprint:016x} companies={} flavor={} seed={}\n",
-        spec.companies, spec.flavor, spec.seed
+        "gen_site {fingerprint:016x} companies={} flavor={} seed={} changes={}\n",
+        spec.companies, spec.flavor, spec.seed, spec.changes
     )
 }
 
@@ -152,7 +155,7 @@ pub fn generate(out: &Path, spec: &Spec) -> io::Result<Outcome> {
     // next run recognises as its own and replaces.
     writer.write(STAMP, "gen_site: incomplete\n")?;
     let site = Site::new(spec);
-    site.write(spec.flavor, &mut writer)?;
+    site.write(spec.flavor, spec.changes, &mut writer)?;
     writer.write(STAMP, &stamp_text)?;
     Ok(Outcome::Written {
         files: writer.files,
@@ -804,7 +807,7 @@ impl Site {
         }
     }
 
-    fn write(&self, flavor: Flavor, w: &mut Writer) -> io::Result<()> {
+    fn write(&self, flavor: Flavor, changes: usize, w: &mut Writer) -> io::Result<()> {
         match flavor {
             Flavor::Trendsite => w.write(
                 "site.toml",
@@ -819,7 +822,7 @@ impl Site {
         }
         for c in &self.companies {
             let text = match flavor {
-                Flavor::Trendsite => company_trendsite(c),
+                Flavor::Trendsite => company_trendsite(c, changes),
                 _ => company_hugo(c),
             };
             w.write(&format!("content/companies/{}.md", c.slug), &text)?;
@@ -1310,7 +1313,7 @@ fn company_tables(out: &mut String, c: &Company, meter: &str) {
     }
 }
 
-fn company_trendsite(c: &Company) -> String {
+fn company_trendsite(c: &Company, changes: usize) -> String {
     let mut out = format!(
         "+++\nname = {}\nwebsite = {}\ncategory = {}\nai_packaging = {}\nverified = {}\n",
         toml_str(&c.name),
@@ -1320,9 +1323,43 @@ fn company_trendsite(c: &Company) -> String {
         c.verified
     );
     company_tables(&mut out, c, "metering");
+    company_changes(&mut out, c, changes);
     out.push_str("+++\n");
     out.push_str(&c.body);
     out
+}
+
+/// `n` dated changes, newest first, each 45 days before the next. Every
+/// `before` differs from the value after it, as trendsite requires: the
+/// unit steps through "unit vK" (always new), and every third change also
+/// moves the packaging to a value unlike the one after it.
+fn company_changes(out: &mut String, c: &Company, n: usize) {
+    const OTHER: [&str; 3] = ["add-on", "bundled", "separate-sku"];
+    let mut after = c.packaging;
+    for k in 0..n {
+        let date = c.verified.minus(45 * (k + 1));
+        let _ = write!(
+            out,
+            "\n[[changes]]\ndate = {date}\nsummary = {}\nsource = {}\n\n[changes.before]\n\
+             \"metering.unit\" = {}\n",
+            toml_str(&format!(
+                "{} changed its AI pricing (step {}).",
+                c.name,
+                n - k
+            )),
+            toml_str(&format!("{}/changelog#{}", c.website, n - k)),
+            toml_str(&format!("unit v{}", n - k))
+        );
+        if k % 3 == 0 {
+            let before = OTHER
+                .iter()
+                .copied()
+                .find(|p| *p != after)
+                .unwrap_or("add-on");
+            let _ = writeln!(out, "ai_packaging = {}", toml_str(before));
+            after = before;
+        }
+    }
 }
 
 fn company_hugo(c: &Company) -> String {

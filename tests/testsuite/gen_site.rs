@@ -16,6 +16,7 @@ fn generate(root: &Path, companies: usize, flavor: Flavor, seed: u64) -> Outcome
         companies,
         flavor,
         seed,
+        changes: 0,
     };
     synthetic::generate(root, &spec).unwrap_or_else(|e| panic!("generate: {e}"))
 }
@@ -148,6 +149,7 @@ fn the_generator_replaces_its_own_folders_only() {
         companies: 5,
         flavor: Flavor::Trendsite,
         seed: 1,
+        changes: 0,
     };
     let err = synthetic::generate(&foreign, &spec).expect_err("a foreign folder");
     assert!(
@@ -170,4 +172,29 @@ fn the_generator_replaces_its_own_folders_only() {
     ));
     generate(&own, 3, Flavor::Trendsite, 1);
     assert_eq!(stems(&own.join("content/companies")).len(), 3);
+}
+
+/// The history benchmark's site: three valid dated changes per company,
+/// which replay to earlier states.
+#[test]
+fn a_generated_site_with_changes_checks_clean() {
+    let site = SiteTest::empty();
+    let spec = Spec {
+        companies: 100,
+        flavor: Flavor::Trendsite,
+        seed: 2,
+        changes: 3,
+    };
+    synthetic::generate(&site.root, &spec).unwrap_or_else(|e| panic!("generate: {e}"));
+    let text = std::fs::read_to_string(
+        stems(&site.root.join("content/companies"))
+            .first()
+            .map(|s| site.root.join(format!("content/companies/{s}.md")))
+            .expect("a company"),
+    )
+    .expect("read");
+    assert_eq!(text.matches("[[changes]]").count(), 3, "{text}");
+    site.check()
+        .assert_ok()
+        .assert_stderr_contains("Checked 100 companies and 8 trends: 0 errors");
 }

@@ -593,7 +593,9 @@ fn random_edit(site: &SiteTest, rng: &mut Rng, n: usize) -> (String, Vec<String>
             let Some(start) = text.find("\n[[changes]]") else {
                 return (format!("{slug}: no change to drop"), Vec::new());
             };
-            let end = text[start..].find("\n+++").map_or(text.len(), |i| start + i);
+            let end = text[start..]
+                .find("\n+++")
+                .map_or(text.len(), |i| start + i);
             site.write(&rel, format!("{}{}", &text[..start], &text[end..]));
             (format!("{slug}: changes dropped"), vec![rel])
         }
@@ -668,7 +670,10 @@ fn random_edits_equal_a_full_build_after_every_step() {
             // now equals the value after it): serve must then report errors
             // as the build does, and equal it again once it builds.
             if trendsite::build(&site.root, Some(base)).is_err() {
-                assert!(state.has_errors(), "{step}: the build fails, serve does not");
+                assert!(
+                    state.has_errors(),
+                    "{step}: the build fails, serve does not"
+                );
                 continue;
             }
             assert_same_for(&state, &site, base, &step);
