@@ -71,6 +71,8 @@ impl Links {
 #[derive(Debug, Default)]
 pub struct Html {
     pub notes: Vec<String>,
+    /// Each company's change summaries, in the order of its `changes`.
+    pub summaries: Vec<Vec<String>>,
     pub bodies: Vec<String>,
     pub trend_intros: Vec<String>,
     pub trend_outros: Vec<String>,
@@ -121,6 +123,21 @@ pub fn render_note(c: &Company, links: &Links, diags: &mut Vec<Diagnostic>) -> S
         .unwrap_or_default()
 }
 
+/// A company's change summaries as HTML, in the order of its `changes`:
+/// inline Markdown like a note, since the changes page lists thousands.
+pub fn render_summaries(c: &Company, links: &Links, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    let first = diags.len();
+    let html = c
+        .changes
+        .iter()
+        .map(|ch| render_inline(&ch.summary, ch.summary_line, &c.file, links, diags))
+        .collect();
+    for d in &mut diags[first..] {
+        d.field = Some("changes.summary".into());
+    }
+    html
+}
+
 /// What [`render_all`] does with company bodies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bodies {
@@ -136,20 +153,23 @@ pub enum Bodies {
 /// Renders every note and trend text in parallel, collecting broken links,
 /// and does with company bodies what `bodies` says.
 pub fn render_all(ds: &Dataset, links: &Links, bodies: Bodies) -> (Html, Vec<Diagnostic>) {
-    let companies: Vec<(String, Option<String>, Vec<Diagnostic>)> = ds
+    type Rendered = (String, Option<String>, Vec<String>, Vec<Diagnostic>);
+    let companies: Vec<Rendered> = ds
         .companies
         .par_iter()
         .map(|c| {
             if bodies == Bodies::Keep {
-                let (note, body, diags) = render_company(c, links);
-                return (note, Some(body), diags);
+                let (note, body, mut diags) = render_company(c, links);
+                let summaries = render_summaries(c, links, &mut diags);
+                return (note, Some(body), summaries, diags);
             }
             let mut diags = Vec::new();
             let note = render_note(c, links, &mut diags);
+            let summaries = render_summaries(c, links, &mut diags);
             if bodies == Bodies::Check {
                 check_links(&c.body, &c.file, links, &mut diags);
             }
-            (note, None, diags)
+            (note, None, summaries, diags)
         })
         .collect();
     let trends: Vec<(String, String, Vec<Diagnostic>)> = ds
@@ -159,15 +179,31 @@ pub fn render_all(ds: &Dataset, links: &Links, bodies: Bodies) -> (Html, Vec<Dia
         .collect();
     let mut html = Html::default();
     let mut diags = Vec::new();
-    for (note, body, d) in companies {
+    for (note, body, summaries, d) in companies {
         html.notes.push(note);
         html.bodies.extend(body);
+        html.summaries.push(summaries);
         diags.extend(d);
     }
     for (intro, outro, d) in trends {
         html.trend_intros.push(intro);
         html.trend_outros.push(outro);
         diags.extend(d);
+    }
+    // A broken link in a note, summary or trend stops the build before the
+    // pages that would report the bodies' links: check those here, so one
+    // run still reports every error.
+    if bodies == Bodies::Skip && diags.iter().any(Diagnostic::is_error) {
+        let more: Vec<Diagnostic> = ds
+            .companies
+            .par_iter()
+            .flat_map_iter(|c| {
+                let mut d = Vec::new();
+                check_links(&c.body, &c.file, links, &mut d);
+                d
+            })
+            .collect();
+        diags.extend(more);
     }
     (html, diags)
 }
@@ -420,5 +456,47 @@ mod tests {
             html,
             "Tiered (<code>ai_packaging: tiered</code>) &lt;b&gt;x&lt;/b&gt; &amp; <a href=\"/sub/companies/cursor/\">C</a>"
         );
+    }
+
+    #[test]
+    fn summaries_render_inline_and_report_broken_links_at_their_line() {
+        let text = r#"+++
+name = "Cursor"
+website = "https://cursor.example"
+category = "developer-tools"
+ai_packaging = "bundled"
+verified = 2025-11-20
+
+[metering]
+mechanic = "credits"
+
+[[sources]]
+url = "https://cursor.example/pricing"
+checked = 2025-11-20
+
+[[changes]]
+date = 2025-06-16
+summary = "Budgets, like [trends](@/trends/ai-credits.md)."
+source = "https://cursor.example/june"
+
+[[changes]]
+date = 2025-02-01
+source = "https://cursor.example/feb"
+summary = "See [gone](@/companies/gone.md)."
++++
+"#;
+        let (c, d) =
+            crate::content::parse_company_text("content/companies/cursor.md", "cursor", text);
+        let c = c.unwrap_or_else(|| panic!("{d:?}"));
+        let mut diags = Vec::new();
+        let html = render_summaries(&c, &links(), &mut diags);
+        assert_eq!(
+            html[0],
+            "Budgets, like <a href=\"/sub/trends/ai-credits/\">trends</a>."
+        );
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].file, "content/companies/cursor.md");
+        assert_eq!(diags[0].line, 23);
+        assert_eq!(diags[0].field.as_deref(), Some("changes.summary"));
     }
 }

@@ -77,6 +77,10 @@ pub(super) fn parse(c: &mut Checker<'_>, raw: &[Spanned<RawChange>], now: &Compa
                 format!("a date on or before {today}: enter a change once it has happened"),
             );
         }
+        let summary_line = r
+            .summary
+            .as_ref()
+            .map_or(line, |v| crate::diag::line(c.source, c.span(v).start));
         let before = r.before.as_ref().map(|b| priors(c, b)).unwrap_or_default();
         // A change missing its summary or source is still checked against
         // the others; the entry has errors, so it is never used.
@@ -84,6 +88,7 @@ pub(super) fn parse(c: &mut Checker<'_>, raw: &[Spanned<RawChange>], now: &Compa
             let change = Change {
                 date,
                 summary: summary.unwrap_or_default(),
+                summary_line,
                 source: source.unwrap_or_default(),
                 before: before.iter().map(|l| l.prior.clone()).collect(),
                 line,

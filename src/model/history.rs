@@ -10,6 +10,8 @@ pub struct Change {
     pub date: Date,
     /// Inline Markdown.
     pub summary: String,
+    /// The line `summary` is written on, for its broken `@/` links.
+    pub summary_line: usize,
     /// Where the change is dated: an http(s) URL.
     pub source: String,
     /// The fields as they were just before `date`; empty for a dated note.

@@ -38,6 +38,8 @@ pub enum Output {
     Mechanic(Mechanic),
     PackagingList,
     MechanicList,
+    /// `/changes/`: every dated change, newest first.
+    Changes,
     NotFound,
     Robots,
     /// `data/companies.json`.
@@ -64,6 +66,7 @@ pub const PAGE_TEMPLATES: &[&str] = &[
     "company.html",
     "term.html",
     "term_list.html",
+    "changes.html",
     "404.html",
     "robots.txt",
 ];
@@ -83,6 +86,7 @@ impl Output {
             Output::Company(_) => "company.html",
             Output::Packaging(_) | Output::Mechanic(_) => "term.html",
             Output::PackagingList | Output::MechanicList => "term_list.html",
+            Output::Changes => "changes.html",
             Output::NotFound => "404.html",
             Output::Robots => "robots.txt",
             Output::CompaniesJson
@@ -108,6 +112,7 @@ impl Output {
             Output::Company(_) => "companies",
             Output::Packaging(_) | Output::PackagingList => "packaging",
             Output::Mechanic(_) | Output::MechanicList => "metering",
+            Output::Changes => "changes",
             _ => "",
         }
     }
@@ -363,6 +368,13 @@ impl Plan {
             Route::trends(),
             page("trends.html", Set::All, Set::All),
         );
+        // Each change shows its fields before and after, and the groups of
+        // every trend its company entered and left.
+        add(
+            Output::Changes,
+            Route::changes(),
+            page("changes.html", Set::All, Set::All),
+        );
         add(
             Output::NotFound,
             Route::not_found(),
@@ -379,12 +391,25 @@ impl Plan {
             Route::file("robots.txt"),
             page("robots.txt", Set::none(), Set::none()),
         );
+        // "Recent moves" on a trend page may name any company with a change,
+        // member now or not: one that left the trend is no longer listed.
+        // A company without changes cannot move, so the page reads its
+        // members and the companies with changes, not every company: an
+        // edit to any other company leaves every trend page as it is.
+        let changed: Vec<usize> = ds
+            .companies
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.changes.is_empty())
+            .map(|(i, _)| i)
+            .collect();
         for (t, g) in index.trends.iter().enumerate() {
             let members = g
                 .groups
                 .iter()
                 .flat_map(|group| group.companies.iter())
                 .chain(&g.other)
+                .chain(&changed)
                 .copied();
             let see_also = g
                 .trend
@@ -500,7 +525,7 @@ pub const SITEMAP_LIMIT: usize = 50_000;
 
 /// How many URLs the sitemap lists: every page but the 404.
 pub fn sitemap_len(ds: &Dataset, index: &Index<'_>) -> usize {
-    4 + ds.trends.len() + ds.companies.len() + index.by_packaging.len() + index.by_mechanic.len()
+    5 + ds.trends.len() + ds.companies.len() + index.by_packaging.len() + index.by_mechanic.len()
 }
 
 /// How many part files a sitemap of `urls` URLs is split into; 0 when

@@ -236,6 +236,12 @@ impl Renderer<'_> {
         for (m, list) in &index.by_mechanic {
             entries.push(entry(Route::mechanic(*m), newest(list)));
         }
+        let newest_change = ds
+            .companies
+            .iter()
+            .filter_map(|c| c.changes.first().map(|ch| ch.date))
+            .max();
+        entries.push(entry(Route::changes(), newest_change));
         entries
     }
 

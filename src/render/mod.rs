@@ -18,6 +18,7 @@
 mod charts;
 mod data;
 mod feeds;
+mod history;
 mod pages;
 mod splice;
 mod statics;
@@ -330,6 +331,10 @@ struct Renderer<'a> {
     canonical_base: &'a str,
     feed_url: String,
     sitemap_url: String,
+    /// `/changes/`, which changes link into by their anchors.
+    changes_url: String,
+    /// See [`Renderer::timeline`].
+    timeline: std::sync::OnceLock<Vec<crate::query::TimelineEntry>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -349,6 +354,8 @@ impl<'a> Renderer<'a> {
             canonical_base: base.absolute().unwrap_or(""),
             feed_url: absolute(crate::plan::Route::feed()),
             sitemap_url: absolute(crate::plan::Route::sitemap(0)),
+            changes_url: crate::plan::Route::changes().url(base),
+            timeline: std::sync::OnceLock::new(),
         }
     }
 
@@ -430,6 +437,7 @@ mod tests {
             Output::Mechanic(Mechanic::Credits),
             Output::PackagingList,
             Output::MechanicList,
+            Output::Changes,
             Output::NotFound,
             Output::Robots,
         ];

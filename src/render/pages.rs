@@ -67,6 +67,7 @@ impl<'a> Renderer<'a> {
                     company_count: index.order.len(),
                     company_rows: splices.mark(&index.order, &fragments.rows),
                     charts: self.index_charts(scope.companies()?, index),
+                    latest_changes: self.latest_changes(&scope)?,
                 };
                 self.view(entry, &view)?
             }
@@ -77,6 +78,7 @@ impl<'a> Renderer<'a> {
                 self.view(entry, &view)?
             }
             Output::NotFound | Output::Robots => self.view(entry, &())?,
+            Output::Changes => self.view(entry, &self.changes_page(&scope)?)?,
             Output::Trend(t) => {
                 let view = TrendPage {
                     trend: self.trend_view(&scope, t, fragments, &splices)?,
@@ -228,6 +230,7 @@ impl<'a> Renderer<'a> {
     ) -> Result<TrendView<'s>, Vec<Diagnostic>> {
         let g: &'a Grouped<'a> = scope.trend(t)?;
         let ids = group_ids(g);
+        let recent_moves = self.recent_moves(scope, t, &ids)?;
         let mut groups = Vec::with_capacity(g.groups.len());
         for (group, id) in g.groups.iter().zip(ids) {
             groups.push(GroupView {
@@ -265,6 +268,7 @@ impl<'a> Renderer<'a> {
             },
             see_also,
             chart,
+            recent_moves,
         })
     }
 
@@ -328,6 +332,7 @@ impl<'a> Renderer<'a> {
                 body,
             },
             trends,
+            history: self.history(scope, i)?,
         })
     }
 

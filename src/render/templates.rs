@@ -23,6 +23,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "term_list.html",
         include_str!("../../templates/term_list.html"),
     ),
+    ("changes.html", include_str!("../../templates/changes.html")),
     ("404.html", include_str!("../../templates/404.html")),
     ("robots.txt", include_str!("../../templates/robots.txt")),
     (

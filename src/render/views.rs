@@ -95,6 +95,7 @@ pub(super) struct IndexPage<'a> {
     /// `company_row.html` for every company, in reading order.
     pub company_rows: String,
     pub charts: IndexCharts,
+    pub latest_changes: LatestChanges<'a>,
 }
 
 /// The index's charts, as inline SVG.
@@ -142,6 +143,8 @@ pub(super) struct TrendView<'a> {
     pub see_also: Vec<TrendRef<'a>>,
     /// The size of each group, as inline SVG; empty when nothing matches.
     pub chart: String,
+    /// The latest moves into or out of the groups, newest first.
+    pub recent_moves: Vec<MoveView<'a>>,
 }
 
 #[derive(Serialize)]
@@ -184,6 +187,8 @@ pub(super) struct CompanyView<'a> {
 pub(super) struct CompanyPage<'a> {
     pub company: CompanyView<'a>,
     pub trends: Vec<TrendRef<'a>>,
+    /// The company's changes, newest first.
+    pub history: Vec<ChangeView<'a>>,
 }
 
 #[derive(Serialize)]
@@ -213,4 +218,93 @@ pub(super) struct TermRow<'a> {
     pub url: &'a str,
     pub description: &'static str,
     pub count: usize,
+}
+
+/// A company as a change names it.
+#[derive(Serialize)]
+pub(super) struct CompanyLink<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub url: String,
+}
+
+/// One field a change changed, each value as a reader sees it.
+#[derive(Serialize)]
+pub(super) struct FieldChange {
+    /// The field path, such as `metering.mechanic`.
+    pub field: &'static str,
+    /// The field as the company page names it, such as `Metering`.
+    pub label: &'static str,
+    pub before: String,
+    pub after: String,
+}
+
+/// A trend group a change moved its company into or out of, linked to the
+/// group on the trend page.
+#[derive(Serialize)]
+pub(super) struct GroupLink<'a> {
+    pub trend: &'a str,
+    /// The group's title; empty for a trend without groups, whose page
+    /// lists every company in one list.
+    pub group: &'a str,
+    pub url: String,
+}
+
+/// One dated change.
+#[derive(Serialize)]
+pub(super) struct ChangeView<'a> {
+    /// Its anchor on the changes page.
+    pub id: String,
+    /// Its URL on the changes page, anchor included.
+    pub url: String,
+    pub date: String,
+    pub company: CompanyLink<'a>,
+    /// HTML.
+    pub summary: &'a str,
+    pub source: &'a str,
+    pub fields: Vec<FieldChange>,
+    /// Empty where a page does not show moves (company pages, the home
+    /// page).
+    pub entered: Vec<GroupLink<'a>>,
+    pub left: Vec<GroupLink<'a>>,
+}
+
+/// The changes of one month, newest first.
+#[derive(Serialize)]
+pub(super) struct MonthView<'a> {
+    /// `June 2025`.
+    pub label: String,
+    /// `month-2025-06`.
+    pub id: String,
+    pub changes: Vec<ChangeView<'a>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct ChangesPage<'a> {
+    pub count: usize,
+    pub months: Vec<MonthView<'a>>,
+}
+
+/// The latest changes on the home page.
+#[derive(Serialize)]
+pub(super) struct LatestChanges<'a> {
+    pub changes: Vec<ChangeView<'a>>,
+    /// Every change, not only those shown.
+    pub count: usize,
+    /// `/changes/`.
+    pub url: &'a str,
+}
+
+/// One move into or out of a trend's groups, on its page.
+#[derive(Serialize)]
+pub(super) struct MoveView<'a> {
+    pub date: String,
+    pub company: CompanyLink<'a>,
+    /// HTML.
+    pub summary: &'a str,
+    /// Absent when the company was not in the trend before (or after).
+    pub from: Option<GroupLink<'a>>,
+    pub to: Option<GroupLink<'a>>,
+    /// The change on the changes page.
+    pub url: String,
 }

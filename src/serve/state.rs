@@ -518,6 +518,7 @@ impl State {
         };
         let (note, body, link_diags) = markdown::render_company(&company, &self.site.links);
         diags.extend(link_diags);
+        let summaries = markdown::render_summaries(&company, &self.site.links, &mut diags);
         if diags.iter().any(Diagnostic::is_error) {
             self.errors.insert(entry.rel.clone(), diags);
             return Update::Invalid;
@@ -531,6 +532,7 @@ impl State {
                 companies[i] = company;
                 html.notes[i] = note;
                 html.bodies[i] = body;
+                html.summaries[i] = summaries;
             }
             Err(i) => {
                 // Known on disk but invalid at load: it joins the dataset
@@ -538,6 +540,7 @@ impl State {
                 companies.insert(i, company);
                 html.notes.insert(i, note);
                 html.bodies.insert(i, body);
+                html.summaries.insert(i, summaries);
                 self.fragments = None;
             }
         }

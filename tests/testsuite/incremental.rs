@@ -38,7 +38,7 @@ fn assert_same(state: &State, site: &SiteTest, step: &str) {
 }
 
 #[track_caller]
-fn assert_same_for(state: &State, site: &SiteTest, base_url: &str, step: &str) {
+pub(crate) fn assert_same_for(state: &State, site: &SiteTest, base_url: &str, step: &str) {
     assert!(!state.has_errors(), "{step}: {:?}", state.errors());
     let full = full_build_for(site, base_url);
     let live = pages(state);
