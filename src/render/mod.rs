@@ -15,6 +15,7 @@
 //! of what each output reads is what `serve` trusts to know what an edit
 //! touches.
 
+mod change_data;
 mod charts;
 mod data;
 mod feeds;
@@ -307,6 +308,11 @@ impl<'a> Scope<'_, 'a> {
         }
     }
 
+    /// Every company in reading order, for outputs that declare them all.
+    fn order(&self) -> Result<&'a [usize], Vec<Diagnostic>> {
+        self.companies().map(|_| self.index.order.as_slice())
+    }
+
     /// Each taxonomy's companies, for outputs that declare every company.
     fn terms(&self) -> Result<&'a Index<'a>, Vec<Diagnostic>> {
         self.companies().map(|_| self.index)
@@ -330,6 +336,8 @@ struct Renderer<'a> {
     canonical_base: &'a str,
     feed_url: String,
     sitemap_url: String,
+    /// The changes page's published URL, which change anchors follow.
+    changes_url: String,
 }
 
 impl<'a> Renderer<'a> {
@@ -349,6 +357,7 @@ impl<'a> Renderer<'a> {
             canonical_base: base.absolute().unwrap_or(""),
             feed_url: absolute(crate::plan::Route::feed()),
             sitemap_url: absolute(crate::plan::Route::sitemap(0)),
+            changes_url: crate::plan::Route::changes().published_url(base),
         }
     }
 
@@ -391,7 +400,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn record<'r>(&'r self, i: usize, url: &'r str) -> data::CompanyRecord<'r> {
-        data::CompanyRecord::new(&self.inputs.dataset.companies[i], url)
+        data::CompanyRecord::new(&self.inputs.dataset.companies[i], url, &self.changes_url)
     }
 }
 
@@ -442,6 +451,8 @@ mod tests {
             Output::CompaniesCsv,
             Output::FindJson,
             Output::TrendsJson,
+            Output::ChangesJson,
+            Output::ChangesCsv,
             Output::Feed,
             Output::Sitemap(0),
         ] {
