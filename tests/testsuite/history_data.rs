@@ -1,4 +1,5 @@
-//! Dated changes as data: `data/changes.json`, `data/changes.csv` and the `changes` of
+//! Dated changes as feeds and data: `atom.xml` read back with feed-rs, and
+//! `data/changes.json`, `data/changes.csv` and the `changes` of
 //! `data/companies.json` compared with the `[[changes]]` of the content
 //! files, parsed here with `toml` on its own.
 
@@ -8,6 +9,133 @@ use crate::exports::{as_json, content};
 use crate::support::SiteTest;
 
 const CHANGES_URL: &str = "https://example.org/changes/";
+
+/// The 60 dates of the feed test, oldest first, all in 2024.
+fn date(g: usize) -> String {
+    format!("2024-{:02}-{:02}", 1 + g / 28, 1 + g % 28)
+}
+
+/// Company `i` of twelve: its note now is `c{i} v0`, and change `m` (1 is
+/// the newest of its five) says it was `c{i} v{m}` before. Change `g` of
+/// the 60 (oldest first) belongs to company `g % 12`.
+fn chain_company(i: usize) -> String {
+    let mut text = format!(
+        "+++\nname = \"Co {i:02}\"\nwebsite = \"https://c{i}.example\"\n\
+         category = \"productivity\"\nai_packaging = \"bundled\"\nverified = 2024-06-01\n\n\
+         [metering]\nmechanic = \"credits\"\nnote = \"c{i} v0\"\n\n\
+         [[sources]]\nurl = \"https://c{i}.example/p\"\nchecked = 2024-06-01\n"
+    );
+    for m in 1..=5 {
+        let g = i + 12 * (5 - m);
+        text.push_str(&format!(
+            "\n[[changes]]\ndate = {}\nsummary = \"Note **{g}** changes.\"\n\
+             source = \"https://c{i}.example/news/{g}\"\n\
+             before = {{ \"metering.note\" = \"c{i} v{m}\" }}\n",
+            date(g)
+        ));
+    }
+    text.push_str("+++\n");
+    text
+}
+
+fn read_feed(site: &SiteTest) -> feed_rs::model::Feed {
+    let bytes = std::fs::read(site.out().join("atom.xml")).expect("atom.xml");
+    feed_rs::parser::parse(bytes.as_slice()).expect("a valid feed")
+}
+
+fn ids(feed: &feed_rs::model::Feed) -> Vec<String> {
+    feed.entries.iter().map(|e| e.id.clone()).collect()
+}
+
+#[test]
+fn the_feed_holds_the_fifty_newest_changes_with_stable_ids() {
+    let site = SiteTest::new("minimal");
+    for i in 0..12 {
+        site.write(&format!("content/companies/c{i:02}.md"), chain_company(i));
+    }
+    site.build().assert_ok();
+    let first_bytes = std::fs::read(site.out().join("atom.xml")).expect("atom.xml");
+    let feed = read_feed(&site);
+    assert_eq!(feed.entries.len(), 50);
+    for (n, e) in feed.entries.iter().enumerate() {
+        // Newest first: change 59 down to change 10.
+        let g = 59 - n;
+        let i = g % 12;
+        let m = 5 - (g - i) / 12;
+        let day = date(g);
+        assert_eq!(e.id, format!("{CHANGES_URL}#c{i:02}-{day}"));
+        assert_eq!(
+            e.updated.map(|d| d.date_naive().to_string()),
+            Some(day.clone()),
+            "{}",
+            e.id
+        );
+        assert_eq!(
+            e.title.as_ref().map(|t| t.content.as_str()),
+            Some(format!("Co {i:02}: Note {g} changes.").as_str())
+        );
+        let html = e
+            .content
+            .as_ref()
+            .and_then(|c| c.body.clone())
+            .expect("content");
+        assert!(
+            html.contains(&format!("c{i} v{m} → c{i} v{}", m - 1)),
+            "{}: {html}",
+            e.id
+        );
+        assert!(
+            e.links.iter().any(|l| l.rel.as_deref() == Some("related")
+                && l.href == format!("https://c{i}.example/news/{g}")),
+            "{:?}",
+            e.links
+        );
+    }
+    assert_eq!(
+        feed.updated.map(|d| d.date_naive().to_string()),
+        Some(date(59))
+    );
+    let before = ids(&feed);
+    assert_eq!(
+        before
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        50,
+        "unique ids"
+    );
+
+    // The same content gives the same feed.
+    site.build().assert_ok();
+    let again = std::fs::read(site.out().join("atom.xml")).expect("atom.xml");
+    assert_eq!(first_bytes, again);
+
+    // A newer change, and a second change on a day that already has one,
+    // leave every other entry's id as it was.
+    let c03 = site.read("content/companies/c03.md");
+    let head = c03.strip_suffix("+++\n").expect("closing +++");
+    site.write(
+        "content/companies/c03.md",
+        format!(
+            "{head}\n[[changes]]\ndate = 2024-05-01\nsummary = \"Newest.\"\n\
+             source = \"https://c3.example/n\"\n\n[[changes]]\ndate = {}\n\
+             summary = \"Same day.\"\nsource = \"https://c3.example/s\"\n+++\n",
+            date(51)
+        ),
+    );
+    site.build().assert_ok();
+    let after = ids(&read_feed(&site));
+    assert_eq!(after[0], format!("{CHANGES_URL}#c03-2024-05-01"));
+    // Change 51 is c03's; the new note of that day comes after it.
+    let same_day = format!("{CHANGES_URL}#c03-{}-2", date(51));
+    let k = after
+        .iter()
+        .position(|id| *id == same_day)
+        .expect("same day");
+    assert_eq!(after[k - 1], format!("{CHANGES_URL}#c03-{}", date(51)));
+    let kept: Vec<&String> = after.iter().filter(|id| **id != same_day).skip(1).collect();
+    assert_eq!(kept, before[..48].iter().collect::<Vec<_>>());
+}
 
 /// A site whose changes touch every kind of field: text, enum, bool, the
 /// tier list, two changes on one day, and a dated note without `before`.
