@@ -270,6 +270,23 @@ pub fn render_inline(
     out.trim_end().to_string()
 }
 
+/// A one-line field's inline Markdown as plain text, where no markup can
+/// go (a feed entry's title): the words of links and emphasis kept, markup
+/// and raw HTML shown as written.
+pub fn inline_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for event in Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                out.push_str(&t)
+            }
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
 fn rewrite_link<'a>(
     event: Event<'a>,
     range: std::ops::Range<usize>,
@@ -381,6 +398,16 @@ pub fn slugify(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inline_markdown_reads_as_text() {
+        assert_eq!(
+            inline_text(
+                "Pro moves to a **$20** [budget](https://x.example) of `API` <b>use</b>\nnow."
+            ),
+            "Pro moves to a $20 budget of API <b>use</b> now."
+        );
+    }
 
     fn links() -> Links {
         Links {

@@ -162,4 +162,14 @@ impl Company {
             None => self.clone(),
         }
     }
+
+    /// Which of its date's changes `changes[k]` is, from 1, in file order:
+    /// what tells two changes of one day apart in their anchor (see
+    /// `plan::Route::change_anchor`).
+    pub fn nth_of_day(&self, k: usize) -> usize {
+        let Some(date) = self.changes.get(k).map(|c| c.date) else {
+            return 1;
+        };
+        1 + self.changes[..k].iter().filter(|c| c.date == date).count()
+    }
 }

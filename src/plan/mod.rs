@@ -50,6 +50,10 @@ pub enum Output {
     FindJson,
     /// `data/trends.json`.
     TrendsJson,
+    /// `data/changes.json`: one row per changed field.
+    ChangesJson,
+    /// `data/changes.csv`: the same rows.
+    ChangesCsv,
     /// Part `k` of the sitemap; 0 is `sitemap.xml` itself.
     Sitemap(usize),
     /// `atom.xml`.
@@ -93,6 +97,8 @@ impl Output {
             | Output::CompaniesCsv
             | Output::FindJson
             | Output::TrendsJson
+            | Output::ChangesJson
+            | Output::ChangesCsv
             | Output::Sitemap(_)
             | Output::Feed => return None,
         })
@@ -337,7 +343,7 @@ impl Plan {
             reads.templates.items = true;
             reads
         };
-        let mut entries = Vec::with_capacity(sitemap_len(ds, index) + 12);
+        let mut entries = Vec::with_capacity(sitemap_len(ds, index) + 14);
         let mut add = |output: Output, route: Route, reads: Reads| {
             entries.push(Entry {
                 output,
@@ -352,6 +358,15 @@ impl Plan {
             (Output::TrendsJson, Route::file("data/trends.json")),
         ] {
             add(output, route, all());
+        }
+        // Each company's changes, and no trend.
+        for (output, route) in [
+            (Output::ChangesJson, Route::file("data/changes.json")),
+            (Output::ChangesCsv, Route::file("data/changes.csv")),
+        ] {
+            let mut reads = all();
+            reads.trends = Set::none();
+            add(output, route, reads);
         }
         if base.has_host() {
             add(Output::Feed, Route::feed(), all());

@@ -78,6 +78,18 @@ pub fn timeline(ds: &Dataset, order: &[usize]) -> Vec<TimelineEntry> {
     entries
 }
 
+/// Every change as (company, change) positions, in [`timeline`]'s order,
+/// without replaying any state: what the feed and the data files list.
+pub fn change_order(companies: &[Company], order: &[usize]) -> Vec<(usize, usize)> {
+    let mut list: Vec<(usize, usize)> = order
+        .iter()
+        .flat_map(|&i| (0..companies[i].changes.len()).map(move |k| (i, k)))
+        .collect();
+    // Stable, as in `timeline`.
+    list.sort_by_key(|&(i, k)| std::cmp::Reverse(companies[i].changes[k].date));
+    list
+}
+
 /// Calls `f(k, before, after)` for each change `k` of `c`, newest first:
 /// the company just before the change and just after it (other changes of
 /// the same date included in both).
@@ -328,6 +340,19 @@ ai_packaging = ["bundled"]
         );
         // Bundled instead of add-on, but still metered by seats: no move.
         assert!(t[1].moves.is_empty());
+    }
+
+    #[test]
+    fn change_order_is_the_timelines() {
+        let ds = dataset();
+        for order in [[0, 1], [1, 0]] {
+            let t: Vec<(usize, usize)> = timeline(&ds, &order)
+                .iter()
+                .map(|e| (e.company, e.change))
+                .collect();
+            assert_eq!(change_order(&ds.companies, &order), t);
+        }
+        assert_eq!(ds.companies[0].nth_of_day(1), 1);
     }
 
     #[test]

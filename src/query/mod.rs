@@ -6,7 +6,9 @@
 
 mod history;
 
-pub use history::{Move, Quarter, TimelineEntry, as_of, newest_date, over_time, timeline};
+pub use history::{
+    Move, Quarter, TimelineEntry, as_of, change_order, newest_date, over_time, timeline,
+};
 
 use std::collections::BTreeMap;
 

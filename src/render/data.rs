@@ -8,9 +8,10 @@
 
 use serde::{Serialize, Serializer};
 
+use super::change_data::ChangeRecord;
 use super::{Fragments, Renderer, group_ids};
 use crate::diag::Diagnostic;
-use crate::model::{Company, Date};
+use crate::model::{Company, Date, Tier};
 use crate::plan::{Entry, Output};
 use crate::query::Grouped;
 
@@ -34,6 +35,8 @@ pub(super) struct CompanyRecord<'a> {
     pub metering: Option<MeteringRecord<'a>>,
     pub tiers: Vec<TierRecord<'a>>,
     pub sources: Vec<SourceRecord<'a>>,
+    /// Newest first; not in the CSV, whose rows `changes.csv` has.
+    pub changes: Vec<ChangeRecord<'a>>,
 }
 
 #[derive(Serialize)]
@@ -89,8 +92,22 @@ impl Serialize for Price {
     }
 }
 
+impl<'a> TierRecord<'a> {
+    pub(super) fn new(t: &'a Tier) -> TierRecord<'a> {
+        TierRecord {
+            name: &t.name,
+            price_usd: t.price_usd.map(Price),
+            period: t.period.map(|p| p.as_str()),
+            per: t.per.map(|p| p.as_str()),
+            ai_allowance: t.ai_allowance.as_deref(),
+        }
+    }
+}
+
 impl<'a> CompanyRecord<'a> {
-    pub(super) fn new(c: &'a Company, url: &'a str) -> CompanyRecord<'a> {
+    /// `changes_url` is the changes page's published URL, which each
+    /// change's anchor is appended to.
+    pub(super) fn new(c: &'a Company, url: &'a str, changes_url: &str) -> CompanyRecord<'a> {
         CompanyRecord {
             slug: &c.slug,
             name: &c.name,
@@ -105,17 +122,7 @@ impl<'a> CompanyRecord<'a> {
                 payg: m.payg,
                 note: m.note.as_deref(),
             }),
-            tiers: c
-                .tiers
-                .iter()
-                .map(|t| TierRecord {
-                    name: &t.name,
-                    price_usd: t.price_usd.map(Price),
-                    period: t.period.map(|p| p.as_str()),
-                    per: t.per.map(|p| p.as_str()),
-                    ai_allowance: t.ai_allowance.as_deref(),
-                })
-                .collect(),
+            tiers: c.tiers.iter().map(TierRecord::new).collect(),
             sources: c
                 .sources
                 .iter()
@@ -124,6 +131,7 @@ impl<'a> CompanyRecord<'a> {
                     checked: s.checked,
                 })
                 .collect(),
+            changes: ChangeRecord::of(c, changes_url),
         }
     }
 
@@ -219,7 +227,7 @@ fn empty_fields<W: std::io::Write>(w: &mut csv::Writer<W>, n: usize) -> csv::Res
 /// record. csv-core rescans a field from its start each time a buffer
 /// smaller than the field fills, so the buffer is generous: with 8 KB, a
 /// 50 MB field took minutes.
-fn csv_writer<W: std::io::Write>(out: W, buffer: usize) -> csv::Writer<W> {
+pub(super) fn csv_writer<W: std::io::Write>(out: W, buffer: usize) -> csv::Writer<W> {
     csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .buffer_capacity(buffer)
@@ -486,6 +494,8 @@ impl Renderer<'_> {
                 let ids: Vec<Vec<String>> = index.trends.iter().map(group_ids).collect();
                 Ok(trends_json(companies, &index.trends, &urls, &ids))
             }
+            (Output::ChangesJson, _) => Ok(self.changes_json(companies, scope.order()?)),
+            (Output::ChangesCsv, _) => Ok(self.changes_csv(companies, scope.order()?)),
             (Output::Sitemap(k), _) => self.sitemap(scope.whole_index()?, k),
             (Output::Feed, _) => self.feed(scope.whole_index()?),
             (output, _) => {

@@ -10,7 +10,8 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use super::Renderer;
 use crate::config::BaseUrl;
-use crate::model::Date;
+use crate::escape::escape_html;
+use crate::model::{Company, Date};
 use crate::plan::{Route, SITEMAP_LIMIT, sitemap_parts};
 use crate::query::Index;
 
@@ -119,20 +120,28 @@ pub(super) fn sitemap_index(base: &BaseUrl, parts: &[&[SitemapEntry]]) -> io::Re
 pub(super) struct Feed<'a> {
     pub title: &'a str,
     pub subtitle: &'a str,
-    /// The site's absolute base URL: the feed's id and its alternate link.
+    /// The changes page's absolute URL: the feed's id and alternate link.
+    pub page: &'a str,
+    pub self_url: &'a str,
+    /// The site's absolute base URL, against which the site links in
+    /// summaries (`/sub/companies/acme/`) resolve.
     pub base: &'a str,
+    pub author: &'a str,
     pub language: &'a str,
+    /// The feed's `updated` when it has no entry.
+    pub updated: Date,
 }
 
-/// A company, as a feed entry.
-pub(super) struct FeedEntry<'a> {
-    pub title: &'a str,
-    /// The company page's absolute URL, which is also the entry's id.
+/// A dated change, as a feed entry.
+pub(super) struct FeedEntry {
+    /// The change's absolute URL on the changes page: its id and its link.
     pub url: String,
+    pub title: String,
     pub updated: Date,
-    pub summary: String,
-    /// (term, page URL) of its packaging value and metering mechanic.
-    pub categories: [(&'static str, String); 2],
+    /// Where the vendor dates the change.
+    pub source: String,
+    /// HTML: the summary, each field before → after, the source.
+    pub content: String,
 }
 
 /// RFC 3339 at midnight UTC: entries carry dates, Atom wants date-times.
@@ -142,19 +151,19 @@ fn timestamp(d: Date) -> String {
 
 /// An Atom feed (RFC 4287) of `entries`, already newest first. Its
 /// `updated` is the newest entry's, so the same content gives the same bytes.
-pub(super) fn atom(feed: &Feed<'_>, entries: &[FeedEntry<'_>]) -> io::Result<Vec<u8>> {
-    let updated = entries.iter().map(|e| e.updated).max().unwrap_or(Date {
-        year: 1970,
-        month: 1,
-        day: 1,
-    });
-    let self_url = format!("{}atom.xml", feed.base);
+pub(super) fn atom(feed: &Feed<'_>, entries: &[FeedEntry]) -> io::Result<Vec<u8>> {
+    let updated = entries
+        .iter()
+        .map(|e| e.updated)
+        .max()
+        .unwrap_or(feed.updated);
     let mut w = writer()?;
     w.create_element("feed")
         .with_attribute(("xmlns", ATOM_NS))
         .with_attribute(("xml:lang", feed.language))
+        .with_attribute(("xml:base", feed.base))
         .write_inner_content(|w| {
-            text_element(w, "id", feed.base)?;
+            text_element(w, "id", feed.page)?;
             text_element(w, "title", feed.title)?;
             if !feed.subtitle.is_empty() {
                 text_element(w, "subtitle", feed.subtitle)?;
@@ -163,35 +172,37 @@ pub(super) fn atom(feed: &Feed<'_>, entries: &[FeedEntry<'_>]) -> io::Result<Vec
             w.create_element("link")
                 .with_attribute(("rel", "self"))
                 .with_attribute(("type", "application/atom+xml"))
-                .with_attribute(("href", self_url.as_str()))
+                .with_attribute(("href", feed.self_url))
                 .write_empty()?;
             w.create_element("link")
                 .with_attribute(("rel", "alternate"))
                 .with_attribute(("type", "text/html"))
-                .with_attribute(("href", feed.base))
+                .with_attribute(("href", feed.page))
                 .write_empty()?;
             w.create_element("author")
-                .write_inner_content(|w| text_element(w, "name", feed.title))?;
+                .write_inner_content(|w| text_element(w, "name", feed.author))?;
             w.create_element("generator")
                 .with_attribute(("version", env!("CARGO_PKG_VERSION")))
                 .write_text_content(BytesText::new("trendsite"))?;
             for e in entries {
                 w.create_element("entry").write_inner_content(|w| {
                     text_element(w, "id", &e.url)?;
-                    text_element(w, "title", e.title)?;
+                    text_element(w, "title", &e.title)?;
                     text_element(w, "updated", &timestamp(e.updated))?;
                     w.create_element("link")
                         .with_attribute(("rel", "alternate"))
                         .with_attribute(("type", "text/html"))
                         .with_attribute(("href", e.url.as_str()))
                         .write_empty()?;
-                    for (term, scheme) in &e.categories {
-                        w.create_element("category")
-                            .with_attribute(("term", *term))
-                            .with_attribute(("scheme", scheme.as_str()))
-                            .write_empty()?;
-                    }
-                    text_element(w, "summary", &e.summary)?;
+                    w.create_element("link")
+                        .with_attribute(("rel", "related"))
+                        .with_attribute(("href", xml_text(&e.source).as_ref()))
+                        .write_empty()?;
+                    // The HTML is text to XML: quick-xml escapes it once,
+                    // and feed readers unescape it before showing it.
+                    w.create_element("content")
+                        .with_attribute(("type", "html"))
+                        .write_text_content(BytesText::new(&xml_text(&e.content)))?;
                     Ok(())
                 })?;
             }
@@ -255,51 +266,83 @@ impl Renderer<'_> {
         }
     }
 
-    /// The companies checked most recently, newest first; among those of
-    /// one day, in name order.
+    /// The newest changes, in the timeline's order.
     pub(super) fn feed(&self, index: &Index<'_>) -> io::Result<Vec<u8>> {
         let ds = self.inputs.dataset;
-        let base = &self.inputs.plan.base;
-        let mut newest: Vec<usize> = index.order.clone();
-        // Stable, so a day's companies keep their name order.
-        newest.sort_by(|&a, &b| ds.companies[b].verified.cmp(&ds.companies[a].verified));
+        let mut newest = crate::query::change_order(&ds.companies, &index.order);
         newest.truncate(FEED_ENTRIES);
-        let entries: Vec<FeedEntry<'_>> = newest
-            .iter()
-            .map(|&i| {
-                let c = &ds.companies[i];
-                let (p, m) = (c.packaging, c.mechanic());
-                let mut summary = format!(
-                    "AI packaging: {p} ({}). Metering: {m} ({}).",
-                    p.description(),
-                    m.description()
-                );
-                if let Some(note) = c.note() {
-                    summary.push(' ');
-                    summary.push_str(note);
-                }
-                FeedEntry {
-                    title: &c.name,
-                    url: self.published_company_url(i),
-                    updated: c.verified,
-                    summary,
-                    categories: [
-                        (p.as_str(), Route::packaging(p).published_url(base)),
-                        (m.as_str(), Route::mechanic(m).published_url(base)),
-                    ],
-                }
-            })
+        let entries: Vec<FeedEntry> = newest
+            .into_iter()
+            .map(|(i, k)| self.feed_entry(&ds.companies[i], k))
             .collect();
         let config = &ds.config;
+        let title = format!("{}: pricing changes", config.title);
         atom(
             &Feed {
-                title: &config.title,
+                title: &title,
                 subtitle: config.description.as_deref().unwrap_or(""),
+                page: &self.changes_published_url,
+                self_url: &self.feed_url,
                 base: self.canonical_base,
+                author: &config.title,
                 language: &config.language,
+                // The newest date the content holds, not the clock's.
+                updated: ds
+                    .companies
+                    .iter()
+                    .map(|c| c.verified)
+                    .max()
+                    .unwrap_or(Date {
+                        year: 1970,
+                        month: 1,
+                        day: 1,
+                    }),
             },
             &entries,
         )
+    }
+
+    /// Change `k` of `c`: its summary as the title, and as the content the
+    /// summary, each field before → after and the source.
+    fn feed_entry(&self, c: &Company, k: usize) -> FeedEntry {
+        let change = &c.changes[k];
+        // Broken `@/` links in a summary are reported by the pages that
+        // show it; the feed keeps the link as written.
+        let mut ignored = Vec::new();
+        let summary = crate::markdown::render_inline(
+            &change.summary,
+            change.line,
+            &c.file,
+            self.inputs.links,
+            &mut ignored,
+        );
+        let mut content = format!("<p>{summary}</p>\n");
+        if !change.before.is_empty() {
+            let after = c.after(k);
+            content.push_str("<ul>\n");
+            for prior in &change.before {
+                content.push_str(&format!(
+                    "<li><code>{}</code>: {} → {}</li>\n",
+                    prior.path(),
+                    escape_html(&prior.display()),
+                    escape_html(&prior.of(&after).display())
+                ));
+            }
+            content.push_str("</ul>\n");
+        }
+        let source = escape_html(&change.source);
+        content.push_str(&format!("<p>Source: <a href=\"{source}\">{source}</a></p>"));
+        FeedEntry {
+            url: super::change_data::change_url(&self.changes_published_url, c, k),
+            title: format!(
+                "{}: {}",
+                c.name,
+                crate::markdown::inline_text(&change.summary)
+            ),
+            updated: change.date,
+            source: change.source.clone(),
+            content,
+        }
     }
 }
 

@@ -36,14 +36,7 @@ const MONTHS: [&str; 12] = [
 /// The anchor of `c.changes[k]` on the changes page: changes of one date
 /// are numbered in file order, which `changes` keeps.
 pub(super) fn change_anchor(c: &Company, k: usize) -> String {
-    let date = c.changes[k].date;
-    let nth = c.changes[..k]
-        .iter()
-        .rev()
-        .take_while(|ch| ch.date == date)
-        .count()
-        + 1;
-    Route::change_anchor(&c.slug, date, nth)
+    Route::change_anchor(&c.slug, c.changes[k].date, c.nth_of_day(k))
 }
 
 /// A field as the company page heads it.

@@ -15,6 +15,7 @@
 //! of what each output reads is what `serve` trusts to know what an edit
 //! touches.
 
+mod change_data;
 mod charts;
 mod data;
 mod feeds;
@@ -308,6 +309,11 @@ impl<'a> Scope<'_, 'a> {
         }
     }
 
+    /// Every company in reading order, for outputs that declare them all.
+    fn order(&self) -> Result<&'a [usize], Vec<Diagnostic>> {
+        self.companies().map(|_| self.index.order.as_slice())
+    }
+
     /// Each taxonomy's companies, for outputs that declare every company.
     fn terms(&self) -> Result<&'a Index<'a>, Vec<Diagnostic>> {
         self.companies().map(|_| self.index)
@@ -333,6 +339,9 @@ struct Renderer<'a> {
     sitemap_url: String,
     /// `/changes/`, which changes link into by their anchors.
     changes_url: String,
+    /// The changes page's published URL, which the feed and data files
+    /// give change anchors under.
+    changes_published_url: String,
     /// See [`Renderer::timeline`].
     timeline: std::sync::OnceLock<Vec<crate::query::TimelineEntry>>,
 }
@@ -355,6 +364,7 @@ impl<'a> Renderer<'a> {
             feed_url: absolute(crate::plan::Route::feed()),
             sitemap_url: absolute(crate::plan::Route::sitemap(0)),
             changes_url: crate::plan::Route::changes().url(base),
+            changes_published_url: crate::plan::Route::changes().published_url(base),
             timeline: std::sync::OnceLock::new(),
         }
     }
@@ -398,7 +408,11 @@ impl<'a> Renderer<'a> {
     }
 
     fn record<'r>(&'r self, i: usize, url: &'r str) -> data::CompanyRecord<'r> {
-        data::CompanyRecord::new(&self.inputs.dataset.companies[i], url)
+        data::CompanyRecord::new(
+            &self.inputs.dataset.companies[i],
+            url,
+            &self.changes_published_url,
+        )
     }
 }
 
@@ -450,6 +464,8 @@ mod tests {
             Output::CompaniesCsv,
             Output::FindJson,
             Output::TrendsJson,
+            Output::ChangesJson,
+            Output::ChangesCsv,
             Output::Feed,
             Output::Sitemap(0),
         ] {

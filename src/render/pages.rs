@@ -111,6 +111,8 @@ impl<'a> Renderer<'a> {
             | Output::CompaniesCsv
             | Output::FindJson
             | Output::TrendsJson
+            | Output::ChangesJson
+            | Output::ChangesCsv
             | Output::Sitemap(_)
             | Output::Feed => return self.data_file(entry, fragments),
         };

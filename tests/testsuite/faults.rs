@@ -151,11 +151,11 @@ fn ten_thousand_files_in_one_folder_build() {
     }
     let run = site.build();
     no_panic(&run);
-    // The fixture's 3 companies and 27 files, plus a page per new company.
+    // The fixture's 3 companies and 29 files, plus a page per new company.
     run.assert_ok().assert_stderr_contains(&format!(
         "Built {} companies and 2 trends: {} files",
         N + 3,
-        N + 27
+        N + 29
     ));
     let pages = std::fs::read_dir(site.out().join("companies"))
         .expect("companies/")

@@ -95,34 +95,34 @@ fn a_path_only_base_url_writes_no_sitemap_or_feed_and_says_why() {
     run.assert_stderr_contains("only a path, so sitemap.xml and atom.xml were not written");
 }
 
-/// A company file named `name`, last checked on `verified`.
-fn company(name: &str, verified: &str) -> String {
-    format!(
-        "+++\nname = \"{name}\"\nwebsite = \"https://x.example\"\ncategory = \"productivity\"\n\
-         ai_packaging = \"bundled\"\nverified = {verified}\n\n[metering]\nmechanic = \"credits\"\n\
-         note = \"Credits & <more>.\"\n\n[[sources]]\nurl = \"https://x.example/p\"\nchecked = {verified}\n+++\n"
-    )
+/// Beta's file with two dated changes, one of them with markup to escape.
+fn with_changes(site: &SiteTest) {
+    site.edit(
+        "content/companies/beta.md",
+        "checked = 2026-09-01\n",
+        "checked = 2026-09-01\n\n[[changes]]\ndate = 2026-03-02\n\
+         summary = \"Tokens & <more> replace [seats](@/companies/acme.md).\"\n\
+         source = \"https://beta.example/news?a=1&b=2\"\n\
+         before = { \"metering.mechanic\" = \"seats\" }\n\n\
+         [[changes]]\ndate = 2025-11-20\nsummary = \"Token packs announced.\"\n\
+         source = \"https://beta.example/blog\"\n",
+    );
 }
 
 #[test]
-fn the_feed_is_valid_atom_with_the_fifty_most_recently_checked_companies() {
+fn the_feed_is_valid_atom_with_absolute_urls() {
     let site = SiteTest::new("minimal");
-    // 60 companies checked on 60 different days of 2026, plus the fixture's.
-    for i in 0..60 {
-        let day = 1 + i % 28;
-        let month = 1 + i / 28;
-        site.write(
-            &format!("content/companies/c{i:02}.md"),
-            company(&format!("Co {i:02}"), &format!("2026-{month:02}-{day:02}")),
-        );
-    }
-    site.build().assert_ok();
+    with_changes(&site);
+    site.run(&["build", "--base-url", "https://example.org/sub/"])
+        .assert_ok();
     let bytes = std::fs::read(site.out().join("atom.xml")).expect("atom.xml");
     let feed = feed_rs::parser::parse(bytes.as_slice()).expect("a valid feed");
     assert_eq!(feed.feed_type, feed_rs::model::FeedType::Atom);
-    assert_eq!(feed.id, "https://example.org/");
-    assert!(feed.title.is_some_and(|t| !t.content.is_empty()));
-    assert!(feed.updated.is_some());
+    assert_eq!(feed.id, "https://example.org/sub/changes/");
+    assert!(
+        feed.title
+            .is_some_and(|t| t.content == "Fixture Site: pricing changes")
+    );
     assert!(
         !feed.authors.is_empty(),
         "RFC 4287: a feed without entry authors has its own"
@@ -130,71 +130,67 @@ fn the_feed_is_valid_atom_with_the_fifty_most_recently_checked_companies() {
     assert!(
         feed.links
             .iter()
-            .any(|l| l.rel.as_deref() == Some("self") && l.href == "https://example.org/atom.xml")
+            .any(|l| l.rel.as_deref() == Some("self")
+                && l.href == "https://example.org/sub/atom.xml")
     );
-    assert_eq!(feed.entries.len(), 50);
-    let dates: Vec<_> = feed
-        .entries
-        .iter()
-        .map(|e| e.updated.expect("updated"))
-        .collect();
-    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first");
-    assert_eq!(feed.updated, dates.first().copied());
-    // The published data says which companies were checked last.
-    let data: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(site.out().join("data/companies.json")).expect("companies.json"),
-    )
-    .expect("json");
-    let mut checked: Vec<(String, String)> = data["companies"]
-        .as_array()
-        .expect("companies")
-        .iter()
-        .map(|c| {
-            (
-                c["verified"].as_str().expect("date").to_string(),
-                c["url"].as_str().expect("url").to_string(),
-            )
-        })
-        .collect();
-    checked.sort_by(|a, b| b.0.cmp(&a.0));
-    assert_ne!(
-        checked[49].0, checked[50].0,
-        "the test needs no tie at the cut"
-    );
-    let newest: BTreeSet<&str> = checked[..50].iter().map(|c| c.1.as_str()).collect();
+    assert_eq!(feed.entries.len(), 2);
     let first = &feed.entries[0];
-    assert_eq!(first.id, checked[0].1);
-    assert_eq!(first.links[0].href, first.id);
-    let title = first
-        .title
-        .as_ref()
-        .map(|t| t.content.clone())
-        .unwrap_or_default();
-    assert!(!title.is_empty());
-    let co = feed
-        .entries
-        .iter()
-        .find(|e| e.id.ends_with("/c59/"))
-        .expect("the newest test company");
-    assert!(
-        co.summary
-            .as_ref()
-            .is_some_and(|s| s.content.contains("Credits & <more>.")),
-        "{:?}",
-        co.summary
-    );
+    assert_eq!(first.id, "https://example.org/sub/changes/#beta-2026-03-02");
+    assert_eq!(feed.updated, first.updated);
+    for e in &feed.entries {
+        assert!(
+            e.id.starts_with("https://example.org/sub/changes/#"),
+            "{}",
+            e.id
+        );
+        assert!(
+            e.links.iter().all(|l| l.href.starts_with("https://")),
+            "{:?}",
+            e.links
+        );
+    }
     assert_eq!(
-        feed.entries
-            .iter()
-            .map(|e| e.id.as_str())
-            .collect::<BTreeSet<_>>(),
-        newest
+        first.title.as_ref().map(|t| t.content.as_str()),
+        Some("beta: Tokens & <more> replace seats.")
     );
-    let ids: BTreeSet<&str> = feed.entries.iter().map(|e| e.id.as_str()).collect();
-    assert_eq!(ids.len(), 50, "unique ids");
-    // Pages point readers at the feed.
+    let related: Vec<&str> = first
+        .links
+        .iter()
+        .filter(|l| l.rel.as_deref() == Some("related"))
+        .map(|l| l.href.as_str())
+        .collect();
+    assert_eq!(related, ["https://beta.example/news?a=1&b=2"]);
+    let html = first
+        .content
+        .as_ref()
+        .and_then(|c| c.body.clone())
+        .expect("content");
+    // Escaped once for HTML, once for XML, and read back as HTML.
+    assert!(html.contains("Tokens &amp; &lt;more&gt;"), "{html}");
+    assert!(html.contains("seats → tokens"), "{html}");
+    // A site link resolves against the feed's xml:base to the page.
+    let xml = String::from_utf8(bytes).expect("utf-8");
     assert!(
-        site.page("")
-            .contains("<link rel=\"alternate\" type=\"application/atom+xml\"")
+        xml.contains("xml:base=\"https://example.org/sub/\""),
+        "{xml}"
+    );
+    assert!(html.contains("href=\"/sub/companies/acme/\""), "{html}");
+    // Pages point readers at the feed.
+    assert!(site.page("").contains(
+        "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Fixture Site: pricing changes\""
+    ));
+}
+
+#[test]
+fn without_changes_the_feed_is_valid_and_empty() {
+    let site = SiteTest::new("minimal");
+    site.build().assert_ok();
+    let bytes = std::fs::read(site.out().join("atom.xml")).expect("atom.xml");
+    let feed = feed_rs::parser::parse(bytes.as_slice()).expect("a valid feed");
+    assert!(feed.entries.is_empty());
+    // The newest date the content holds: acme's verified, 2026-10-01.
+    assert_eq!(
+        feed.updated.map(|d| d.to_rfc3339()).as_deref(),
+        Some("2026-10-01T00:00:00+00:00")
     );
 }
