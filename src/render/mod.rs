@@ -60,6 +60,8 @@ pub struct Inputs<'a> {
     links: &'a Links,
     templates: &'a Templates,
     plan: &'a Plan,
+    /// The date the site is shown as of, if it is replayed.
+    as_of: Option<crate::model::Date>,
 }
 
 impl<'a> Inputs<'a> {
@@ -71,6 +73,7 @@ impl<'a> Inputs<'a> {
             links: &site.links,
             templates: site.templates.as_ref()?,
             plan,
+            as_of: site.as_of,
         })
     }
 }
@@ -330,6 +333,8 @@ struct Renderer<'a> {
     canonical_base: &'a str,
     feed_url: String,
     sitemap_url: String,
+    /// `site.as_of` in templates: the date, or empty.
+    as_of: String,
 }
 
 impl<'a> Renderer<'a> {
@@ -349,6 +354,7 @@ impl<'a> Renderer<'a> {
             canonical_base: base.absolute().unwrap_or(""),
             feed_url: absolute(crate::plan::Route::feed()),
             sitemap_url: absolute(crate::plan::Route::sitemap(0)),
+            as_of: inputs.as_of.map(|d| d.to_string()).unwrap_or_default(),
         }
     }
 
