@@ -79,3 +79,102 @@ fn new_refuses_existing_and_bad_slugs() {
         .assert_failed()
         .assert_stderr_contains("already exists");
 }
+
+/// Removes the `# ` before every line from `from` to `to`, inclusive.
+fn uncomment(text: &str, from: &str, to: &str) -> String {
+    let mut inside = false;
+    let mut out = String::new();
+    for line in text.lines() {
+        inside |= line.starts_with(from);
+        let shown = if inside {
+            line.strip_prefix("# ").unwrap_or(line)
+        } else {
+            line
+        };
+        out.push_str(shown);
+        out.push('\n');
+        inside &= !line.starts_with(to);
+    }
+    out
+}
+
+#[test]
+fn the_history_examples_are_valid_once_uncommented_and_filled() {
+    let site = SiteTest::new("minimal");
+    site.run(&["new", "company", "acme-cloud"]).assert_ok();
+    let rel = "content/companies/acme-cloud.md";
+    let text = site.read(rel);
+    assert!(
+        text.contains("# [[changes]]\n") && text.contains("# [changes.before]"),
+        "{text}"
+    );
+    assert!(text.contains("metering.mechanic, metering.unit"), "{text}");
+    site.write(rel, uncomment(&text, "# [[changes]]", "# price_usd = 15"));
+    site.edit(
+        rel,
+        "website = \"https://\"",
+        "website = \"https://acme.example\"",
+    )
+    .edit(rel, "category = \"\"", "category = \"cloud\"")
+    .edit(rel, "ai_packaging = \"\"", "ai_packaging = \"add-on\"")
+    .edit(rel, "mechanic = \"\"", "mechanic = \"credits\"")
+    .edit(
+        rel,
+        "url = \"https://\"",
+        "url = \"https://acme.example/pricing\"",
+    )
+    .edit(
+        rel,
+        "[a company](@/companies/slug.md)",
+        "[a company](@/companies/acme.md)",
+    )
+    .edit(
+        rel,
+        "[a trend](@/trends/slug.md)",
+        "[a trend](@/trends/credits.md)",
+    );
+    // Uncommented but blank, the change is an error at its fields.
+    site.check()
+        .assert_failed()
+        .assert_stderr_contains("changes.summary");
+    let date_line = site
+        .read(rel)
+        .lines()
+        .find(|l| l.starts_with("date = "))
+        .expect("the change's date")
+        .to_string();
+    site.edit(rel, &date_line, "date = 2025-01-15")
+        .edit(
+            rel,
+            "summary = \"\"",
+            "summary = \"AI moved to an add-on.\"",
+        )
+        .edit(
+            rel,
+            "source = \"https://\"",
+            "source = \"https://acme.example/blog\"",
+        )
+        .edit(rel, "ai_packaging = \"\"", "ai_packaging = \"bundled\"");
+    site.check().assert_ok();
+    site.run(&["build", "--as-of", "2025-01-01"]).assert_ok();
+    // As of a date before the change, the company is what `before` says.
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(site.out().join("data/companies.json")).expect("json"),
+    )
+    .expect("valid JSON");
+    let cloud = json["companies"]
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["slug"] == "acme-cloud"))
+        .expect("acme-cloud in companies.json");
+    assert_eq!(cloud["ai_packaging"], "bundled");
+    assert_eq!(cloud["tiers"][0]["price_usd"], 15);
+
+    site.run(&["new", "trend", "bundles"]).assert_ok();
+    let rel = "content/trends/bundles.md";
+    let text = site.read(rel);
+    assert!(text.contains("# reviewed = "), "{text}");
+    site.write(rel, uncomment(&text, "# reviewed", "# reviewed"));
+    site.edit(rel, "summary = \"\"", "summary = \"Bundled AI.\"");
+    site.check().assert_ok();
+    assert!(site.read(rel).contains("\nreviewed = "));
+}
