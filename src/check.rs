@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::diag::Diagnostic;
-use crate::model::{Company, Dataset, Date, Excerpts, Field, Span};
+use crate::model::{Body, Company, Dataset, Date, Excerpts, Field, Span, Trend};
 use crate::query::{self, Grouped, Index};
 use crate::shell::{agree, plural};
 
@@ -67,6 +67,9 @@ fn each_warning(
         .iter()
         .filter_map(|g| other_warning(ds, g))
         .for_each(&mut *emit);
+    for t in &ds.trends {
+        stale_prose(ds, t).into_iter().for_each(&mut *emit);
+    }
     duplicate_websites(&ds.companies).into_iter().for_each(emit);
 }
 
@@ -200,6 +203,62 @@ pub(crate) fn other_warning(ds: &Dataset, g: &Grouped<'_>) -> Option<Diagnostic>
     })
 }
 
+/// A warning at each `@/companies/…` link in a trend's prose whose company
+/// changed after the trend's `reviewed` date: the sentence around it may
+/// describe the company as it was. It quotes the newest such change, the
+/// one the entry now reflects. A trend without `reviewed` gets none: it
+/// makes no claim about when its prose was checked.
+fn stale_prose(ds: &Dataset, t: &Trend) -> Vec<Diagnostic> {
+    let Some(reviewed) = t.reviewed else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for body in [&t.intro, &t.outro] {
+        for (target, range) in crate::markdown::internal_links(body) {
+            let Some(c) = crate::markdown::linked_company(&target).and_then(|s| ds.company(s))
+            else {
+                continue;
+            };
+            // Newest first, so the changes since the review lead.
+            let since = c.changes.iter().take_while(|ch| ch.date > reviewed).count();
+            let Some(newest) = c.changes.first().filter(|_| since > 0) else {
+                continue;
+            };
+            let earlier = match since - 1 {
+                0 => String::new(),
+                n => format!(
+                    " ({} since the review)",
+                    plural(n, "earlier change", "earlier changes")
+                ),
+            };
+            let message = format!(
+                "links {}, which changed on {} after this trend was reviewed ({reviewed}): \"{}\"{earlier}",
+                c.name, newest.date, newest.summary
+            );
+            out.push(
+                warning_in(body, &t.file, range, message)
+                    .field("reviewed")
+                    .help("check the prose against the entry, then update `reviewed`"),
+            );
+        }
+    }
+    out
+}
+
+/// A warning at bytes `range` of a trend's prose, on the file's line.
+fn warning_in(
+    body: &Body,
+    file: &str,
+    range: std::ops::Range<usize>,
+    message: String,
+) -> Diagnostic {
+    let mut d = Diagnostic::warning(file, &body.markdown, range, message);
+    if body.line > 0 {
+        d.line += body.line - 1;
+    }
+    d
+}
+
 /// A warning on each company whose website is the same as an earlier
 /// company's (in slug order), at its `website` value and naming the first
 /// one's file and line.
@@ -320,6 +379,70 @@ mod tests {
     fn drawn(d: &Diagnostic, needle: &str) {
         let text = d.render(false);
         assert!(text.contains(needle), "{needle:?} not in\n{text}");
+    }
+
+    #[test]
+    fn prose_linking_a_company_changed_since_its_review_is_a_warning_at_the_link() {
+        let today = date(2026, 11, 26);
+        let (acme, diags) = parse_company_text(
+            "content/companies/acme.md",
+            "acme",
+            "+++\nname = \"Acme\"\nwebsite = \"https://acme.example\"\ncategory = \"tools\"\n\
+             ai_packaging = \"bundled\"\nverified = 2026-11-01\n\n[metering]\nmechanic = \"credits\"\n\n\
+             [[sources]]\nurl = \"https://acme.example/pricing\"\nchecked = 2026-11-01\n\n\
+             [[changes]]\ndate = 2025-06-16\nsummary = \"Credits replaced the `add-on`.\"\n\
+             source = \"https://acme.example/june\"\nbefore = { ai_packaging = \"add-on\" }\n\n\
+             [[changes]]\ndate = 2025-09-01\nsummary = \"A dated note.\"\n\
+             source = \"https://acme.example/sep\"\n+++\n",
+        );
+        assert!(diags.is_empty(), "{diags:#?}");
+        let acme = acme.unwrap();
+        let warnings = |reviewed: &str| {
+            let text = format!(
+                "+++\ntitle = \"T\"\nsummary = \"S\"\n{reviewed}+++\nIntro.\n\n\
+                 See [Acme](@/companies/acme.md#tiers) and\n  [again](@/companies/acme.md).\n\n\
+                 <!-- groups -->\n\nOutro [Acme](@/companies/acme.md), [T](@/trends/t.md).\n"
+            );
+            let (t, diags) = parse_trend_text("content/trends/t.md", "t", &text, &HashSet::new());
+            assert!(diags.is_empty(), "{diags:#?}");
+            run(vec![acme.clone()], vec![t.unwrap()], today)
+        };
+
+        let diags = warnings("reviewed = 2025-05-01\n");
+        assert_eq!(
+            places(&diags),
+            [
+                ("content/trends/t.md", 8, 5, Some("reviewed")),
+                ("content/trends/t.md", 9, 3, Some("reviewed")),
+                ("content/trends/t.md", 13, 7, Some("reviewed")),
+            ],
+            "{diags:#?}"
+        );
+        assert_eq!(
+            diags[0].message,
+            "links Acme, which changed on 2025-09-01 after this trend was reviewed (2025-05-01): \"A dated note.\" (1 earlier change since the review)"
+        );
+        assert_eq!(
+            diags[0].help.as_deref(),
+            Some("check the prose against the entry, then update `reviewed`")
+        );
+        drawn(
+            &diags[1],
+            "9 |   [again](@/companies/acme.md).\n  |   ----------------------------",
+        );
+        assert!(!shown_by_build(&diags[0]));
+
+        let diags = warnings("reviewed = 2025-07-01\n");
+        assert_eq!(diags.len(), 3, "{diags:#?}");
+        assert!(
+            diags[2]
+                .message
+                .ends_with("(2025-07-01): \"A dated note.\"")
+        );
+
+        // Reviewed on the day of the newest change, or never: no warning.
+        assert!(warnings("reviewed = 2025-09-01\n").is_empty());
+        assert!(warnings("").is_empty());
     }
 
     #[test]

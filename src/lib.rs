@@ -60,6 +60,7 @@ impl Timings {
 
 /// A site as read and checked: what every render reads.
 pub struct Site {
+    /// What the pages show: the dataset as read, or replayed to `as_of`.
     pub dataset: model::Dataset,
     /// The URL the site is built for.
     pub base: config::BaseUrl,
@@ -67,6 +68,8 @@ pub struct Site {
     pub links: markdown::Links,
     /// `None` when a template failed to compile (the error is reported).
     pub templates: Option<render::Templates>,
+    /// The date the site is shown as of (`--as-of`); `None` shows it now.
+    pub as_of: Option<model::Date>,
 }
 
 /// Everything read and checked from a site, before pages are rendered.
@@ -78,6 +81,10 @@ pub struct Prepared {
     pub diagnostics: Diagnostics,
     pub statics: Vec<Page>,
     pub timings: Timings,
+    /// The dataset as its files say, when `site.dataset` is replayed to a
+    /// date: the data-quality warnings judge what the files say, since that
+    /// is what an editor corrects.
+    pub written: Option<model::Dataset>,
 }
 
 /// Reads, validates and prepares a whole site. Every stage runs even when an
@@ -85,6 +92,17 @@ pub struct Prepared {
 /// `bodies` says what to do with company bodies: `serve` keeps their HTML,
 /// as it renders pages again and again.
 pub fn prepare(root: &Path, base_url: Option<&str>, bodies: markdown::Bodies) -> Prepared {
+    prepare_as_of(root, base_url, bodies, None)
+}
+
+/// [`prepare`], with the site replayed to `as_of` when given: every company
+/// as it stood on that date, and the changes after it left out.
+pub fn prepare_as_of(
+    root: &Path,
+    base_url: Option<&str>,
+    bodies: markdown::Bodies,
+    as_of: Option<model::Date>,
+) -> Prepared {
     let mut timings = Timings::default();
     let mut clock = std::time::Instant::now();
     let loaded = content::load(root);
@@ -138,8 +156,18 @@ pub fn prepare(root: &Path, base_url: Option<&str>, bodies: markdown::Bodies) ->
         }
         other => other,
     };
-    let (html, link_diags) = markdown::render_all(&ds, &links, bodies);
+    let (mut html, link_diags) = markdown::render_all(&ds, &links, bodies);
     diags.extend(link_diags);
+    // Links are checked in the files as written; a replayed note is drawn
+    // from its `before` value.
+    let (ds, written) = match as_of {
+        Some(date) => {
+            let shown = query::as_of(&ds, date);
+            diags.extend(replay_notes(&mut html, &ds, &shown, &links));
+            (shown, Some(ds))
+        }
+        None => (ds, None),
+    };
     timings.lap("markdown", &mut clock);
 
     let (statics, static_diags) = render::static_files(root);
@@ -153,13 +181,40 @@ pub fn prepare(root: &Path, base_url: Option<&str>, bodies: markdown::Bodies) ->
             html,
             links,
             templates,
+            as_of,
         },
         company_files: loaded.company_files,
         trend_files: loaded.trend_files,
         diagnostics: diags,
         statics,
         timings,
+        written,
     }
+}
+
+/// Renders again the notes that replaying changed, and returns the
+/// problems in them. A broken link in a `before` note is reported at the
+/// line of the note now, the nearest line that holds a note.
+fn replay_notes(
+    html: &mut markdown::Html,
+    written: &model::Dataset,
+    shown: &model::Dataset,
+    links: &markdown::Links,
+) -> Vec<Diagnostic> {
+    let note = |c: &model::Company| c.metering.as_ref().and_then(|m| m.note.clone());
+    let mut diags = Vec::new();
+    for (i, (w, s)) in written.companies.iter().zip(&shown.companies).enumerate() {
+        if note(w) != note(s) {
+            html.notes[i] = markdown::render_note(s, links, &mut diags);
+        }
+        // The changes after the date are left out, newest first, and their
+        // summaries with them.
+        if let Some(summaries) = html.summaries.get_mut(i) {
+            let dropped = w.changes.len() - s.changes.len();
+            summaries.drain(..dropped.min(summaries.len()));
+        }
+    }
+    diags
 }
 
 /// What `build_to` wrote.
@@ -214,10 +269,11 @@ enum Warnings {
 fn render_site(
     root: &Path,
     base_url: Option<&str>,
+    as_of: Option<model::Date>,
     sink: &(dyn Fn(Page) + Sync),
     warnings: Warnings,
 ) -> Result<Rendered, Diagnostics> {
-    let prepared = prepare(root, base_url, markdown::Bodies::Skip);
+    let prepared = prepare_as_of(root, base_url, markdown::Bodies::Skip, as_of);
     let mut timings = prepared.timings;
     let mut clock = std::time::Instant::now();
     let mut diags = prepared.diagnostics;
@@ -225,13 +281,20 @@ fn render_site(
     let ds = &site.dataset;
     let index = query::index(ds);
     timings.lap("query", &mut clock);
-    let every_trend_loaded = ds.trends.len() == prepared.trend_files.len();
+    let written = prepared.written.as_ref();
+    let written_index = written.map(query::index);
+    let (checked, checked_index) = match (written, &written_index) {
+        (Some(w), Some(i)) => (w, i),
+        _ => (ds, &index),
+    };
+    let every_trend_loaded = checked.trends.len() == prepared.trend_files.len();
+    let today = scaffold::today();
     let (quality, more_warnings) = match warnings {
         Warnings::All => (
-            check::data_quality(ds, &index, scaffold::today(), every_trend_loaded),
+            check::data_quality(checked, checked_index, today, every_trend_loaded),
             0,
         ),
-        Warnings::Build => check::build_warnings(ds, &index, scaffold::today(), every_trend_loaded),
+        Warnings::Build => check::build_warnings(checked, checked_index, today, every_trend_loaded),
     };
     diags.extend(quality);
     timings.lap("data-quality checks", &mut clock);
@@ -265,6 +328,16 @@ fn render_site(
 /// (into a temporary folder swapped in at the end), so the whole site is
 /// never held in memory. On any error the previous output is left as it was.
 pub fn build_to(root: &Path, base_url: Option<&str>, out: &Path) -> Result<Written, BuildError> {
+    build_to_as_of(root, base_url, None, out)
+}
+
+/// [`build_to`], with the site as it stood on `as_of` when given.
+pub fn build_to_as_of(
+    root: &Path,
+    base_url: Option<&str>,
+    as_of: Option<model::Date>,
+    out: &Path,
+) -> Result<Written, BuildError> {
     let staging = output::Staging::begin(out)?;
     let files = std::sync::atomic::AtomicUsize::new(0);
     let bytes = std::sync::atomic::AtomicU64::new(0);
@@ -282,7 +355,7 @@ pub fn build_to(root: &Path, base_url: Option<&str>, out: &Path) -> Result<Writt
     };
     // Dropping `staging` on any error below removes what was written.
     let mut rendered =
-        render_site(root, base_url, &put, Warnings::Build).map_err(BuildError::Content)?;
+        render_site(root, base_url, as_of, &put, Warnings::Build).map_err(BuildError::Content)?;
     if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
         return Err(e.into());
     }
@@ -304,10 +377,20 @@ pub fn build_to(root: &Path, base_url: Option<&str>, out: &Path) -> Result<Writt
 /// Runs every stage but `output` and returns the pages in memory, sorted by
 /// path. Fails with every error found, across all files.
 pub fn build(root: &Path, base_url: Option<&str>) -> Result<Built, Diagnostics> {
+    build_as_of(root, base_url, None)
+}
+
+/// [`build`], with the site as it stood on `as_of` when given.
+pub fn build_as_of(
+    root: &Path,
+    base_url: Option<&str>,
+    as_of: Option<model::Date>,
+) -> Result<Built, Diagnostics> {
     let pages = std::sync::Mutex::new(Vec::new());
     let rendered = render_site(
         root,
         base_url,
+        as_of,
         &|page| {
             if let Ok(mut pages) = pages.lock() {
                 pages.push(page);

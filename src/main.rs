@@ -46,6 +46,10 @@ enum Command {
         /// Print the wall time of each pipeline stage.
         #[arg(long)]
         timings: bool,
+        /// Build the site as it stood on this date (YYYY-MM-DD): every
+        /// company replayed from its dated changes, later changes left out.
+        #[arg(long, value_name = "DATE", value_parser = past_date)]
+        as_of: Option<trendsite::model::Date>,
     },
     /// Validate everything, report every error and data-quality warning of
     /// the whole site grouped by file, and write nothing.
@@ -109,7 +113,24 @@ enum Command {
         /// Milliseconds file events must pause before a rebuild starts.
         #[arg(long, default_value_t = 5, hide = true)]
         debounce_ms: u64,
+        /// Serve the site as it stood on this date (YYYY-MM-DD), also while
+        /// you edit.
+        #[arg(long, value_name = "DATE", value_parser = past_date)]
+        as_of: Option<trendsite::model::Date>,
     },
+}
+
+/// A `--as-of` date: a real day, not after today, since no change after
+/// today can be entered (a site as of a later day is the site now).
+fn past_date(text: &str) -> Result<trendsite::model::Date, String> {
+    let date: trendsite::model::Date = text.parse()?;
+    let today = trendsite::scaffold::today();
+    if date > today {
+        return Err(format!(
+            "{date} is after today ({today}); the site can be shown as of today or an earlier date"
+        ));
+    }
+    Ok(date)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -266,6 +287,7 @@ fn main() -> ExitCode {
             out,
             base_url,
             timings,
+            as_of,
         } => {
             let start = Instant::now();
             let out = match out {
@@ -282,7 +304,7 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            match trendsite::build_to(&root, base_url.as_deref(), &out) {
+            match trendsite::build_to_as_of(&root, base_url.as_deref(), as_of, &out) {
                 Ok(written) => {
                     report_written(&shell, &written);
                     if timings {
@@ -297,9 +319,10 @@ fn main() -> ExitCode {
                     shell.status(
                         "Built",
                         format_args!(
-                            "{} and {}: {}, {} KB in {} ms → {}",
+                            "{} and {}{}: {}, {} KB in {} ms → {}",
                             plural(written.companies, "company", "companies"),
                             count(written.trends, "trend"),
+                            as_of.map(|d| format!(" as of {d}")).unwrap_or_default(),
                             count(written.files, "file"),
                             written.bytes / 1024,
                             start.elapsed().as_millis(),
@@ -328,6 +351,7 @@ fn main() -> ExitCode {
             bind,
             open,
             debounce_ms,
+            as_of,
         } => {
             let opts = trendsite::serve::Options {
                 root,
@@ -335,6 +359,7 @@ fn main() -> ExitCode {
                 port,
                 open,
                 quiet: std::time::Duration::from_millis(debounce_ms),
+                as_of,
             };
             match trendsite::serve::run(opts, shell.clone()) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -106,6 +106,28 @@ pub fn check_links(body: &Body, file: &str, links: &Links, diags: &mut Vec<Diagn
     }
 }
 
+/// Every `@/` link of a body: its target and the bytes of the link in
+/// `body.markdown`, as the renderer finds them.
+pub fn internal_links(body: &Body) -> Vec<(String, std::ops::Range<usize>)> {
+    Parser::new_ext(&body.markdown, options())
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::Link { dest_url, .. }) if dest_url.starts_with("@/") => {
+                Some((dest_url.into_string(), range))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The slug an `@/companies/<slug>.md` link (with or without `#fragment`)
+/// points at; `None` for any other link.
+pub fn linked_company(target: &str) -> Option<&str> {
+    let file = target.strip_prefix("@/companies/")?;
+    let file = file.split_once('#').map_or(file, |(f, _)| f);
+    file.strip_suffix(".md")
+}
+
 /// A trend's prose before and after the groups, as HTML.
 pub fn render_trend(t: &Trend, links: &Links) -> (String, String, Vec<Diagnostic>) {
     let mut diags = Vec::new();

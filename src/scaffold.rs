@@ -61,6 +61,7 @@ pub fn company_template(slug: &str, today: Date) -> String {
     let mechanic = Mechanic::NAMES.join(" | ");
     let period = Period::NAMES.join(" | ");
     let per = Per::NAMES.join(" | ");
+    let prior_paths = crate::model::PRIOR_PATHS.join(", ");
     format!(
         r#"+++
 name = "{name}"                # required: display name
@@ -85,6 +86,18 @@ mechanic = ""                  # required: {mechanic}
 [[sources]]                    # at least one: where the facts come from
 url = "https://"               # required: the vendor's pricing page
 checked = {today}           # required: when you read it
+
+# History: the fields above are the pricing now; each dated change says what
+# some of them were just before its date. One table per change, any order.
+# [[changes]]
+# date = {today}            # required: the day the change took effect, not after today
+# summary = ""                 # required: what changed, one line of inline Markdown
+# source = "https://"          # required: the vendor's page that dates the change
+# [changes.before]             # optional: the fields as they were just before `date`
+# ai_packaging = ""            # a field path (quoted when dotted) = its earlier value: {prior_paths}
+# [[changes.before.tiers]]     # optional: the whole tier list as it was, one table per tier
+# name = "Pro"
+# price_usd = 15
 +++
 Notes on {name}'s pricing, in Markdown. Link other entries with
 [a company](@/companies/slug.md) or [a trend](@/trends/slug.md).
@@ -92,7 +105,7 @@ Notes on {name}'s pricing, in Markdown. Link other entries with
     )
 }
 
-pub fn trend_template(slug: &str, existing_trends: &[String]) -> String {
+pub fn trend_template(slug: &str, existing_trends: &[String], today: Date) -> String {
     let title = display_name(slug);
     let paths: Vec<&str> = Field::ALL.iter().map(|f| f.path()).collect();
     let see_also = if existing_trends.is_empty() {
@@ -106,6 +119,8 @@ title = "{title}"              # required
 summary = ""                   # required: one sentence; the index and search engines show it
 # heading = "Companies"        # optional: the heading over the groups
 # see_also = []                # optional: other trends' slugs ({see_also})
+# reviewed = {today}        # optional: the day the prose was last checked against the data;
+                               # `check` then warns at links to companies changed since
 
 # Which companies the page covers: every key is a field path, every value the
 # list of accepted values. Field paths: {paths}.
@@ -156,7 +171,7 @@ pub fn new_entry(root: &Path, kind: Kind, slug: &str) -> Result<PathBuf, NewErro
                 .into_iter()
                 .map(|e| e.slug)
                 .collect();
-            trend_template(slug, &trends)
+            trend_template(slug, &trends, today())
         }
     };
     let path = root.join(dir).join(format!("{slug}.md"));

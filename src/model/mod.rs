@@ -199,6 +199,31 @@ impl fmt::Display for Date {
     }
 }
 
+/// `2025-06-16`, as a command-line argument gives it: four digits, two,
+/// two, and a day the month has.
+impl std::str::FromStr for Date {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Date, String> {
+        let bad = || format!("{text:?} is not a date: write it as YYYY-MM-DD, such as 2025-06-16");
+        let parts: Vec<&str> = text.split('-').collect();
+        let [y, m, d] = parts[..] else {
+            return Err(bad());
+        };
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return Err(bad());
+        }
+        let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+        if !(digits(y) && digits(m) && digits(d)) {
+            return Err(bad());
+        }
+        let (Ok(year), Ok(month), Ok(day)) = (y.parse(), m.parse(), d.parse()) else {
+            return Err(bad());
+        };
+        Date::new(year, month, day).ok_or_else(|| format!("{text} is not a day of the calendar"))
+    }
+}
+
 impl Serialize for Date {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -534,6 +559,30 @@ mod tests {
             assert_eq!(Mechanic::parse(m.as_str()), Some(*m));
         }
         assert_eq!(Packaging::parse("bundle"), None);
+    }
+
+    #[test]
+    fn dates_parse_from_yyyy_mm_dd_only() {
+        assert_eq!("2024-02-29".parse(), Ok(Date::new(2024, 2, 29).unwrap()));
+        assert_eq!(
+            "2025-02-29".parse::<Date>(),
+            Err("2025-02-29 is not a day of the calendar".into())
+        );
+        for bad in [
+            "2025-6-16",
+            "16-06-2025",
+            "2025-06-16T00:00",
+            "+025-06-16",
+            "",
+        ] {
+            assert_eq!(
+                bad.parse::<Date>(),
+                Err(format!(
+                    "{bad:?} is not a date: write it as YYYY-MM-DD, such as 2025-06-16"
+                )),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

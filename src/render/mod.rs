@@ -62,6 +62,8 @@ pub struct Inputs<'a> {
     links: &'a Links,
     templates: &'a Templates,
     plan: &'a Plan,
+    /// The date the site is shown as of, if it is replayed.
+    as_of: Option<crate::model::Date>,
 }
 
 impl<'a> Inputs<'a> {
@@ -73,6 +75,7 @@ impl<'a> Inputs<'a> {
             links: &site.links,
             templates: site.templates.as_ref()?,
             plan,
+            as_of: site.as_of,
         })
     }
 }
@@ -344,6 +347,8 @@ struct Renderer<'a> {
     changes_published_url: String,
     /// See [`Renderer::timeline`].
     timeline: std::sync::OnceLock<Vec<crate::query::TimelineEntry>>,
+    /// `site.as_of` in templates: the date, or empty.
+    as_of: String,
 }
 
 impl<'a> Renderer<'a> {
@@ -366,6 +371,7 @@ impl<'a> Renderer<'a> {
             changes_url: crate::plan::Route::changes().url(base),
             changes_published_url: crate::plan::Route::changes().published_url(base),
             timeline: std::sync::OnceLock::new(),
+            as_of: inputs.as_of.map(|d| d.to_string()).unwrap_or_default(),
         }
     }
 

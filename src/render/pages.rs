@@ -33,6 +33,7 @@ impl<'a> Renderer<'a> {
             canonical_base: self.canonical_base,
             feed_url: &self.feed_url,
             sitemap_url: &self.sitemap_url,
+            as_of: &self.as_of,
         }
     }
 

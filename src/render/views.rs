@@ -20,6 +20,9 @@ pub(super) struct SiteView<'a> {
     pub feed_url: &'a str,
     /// The sitemap's absolute URL, or empty like `feed_url`.
     pub sitemap_url: &'a str,
+    /// The date the site is shown as of (`--as-of`), or empty when it
+    /// shows the dataset as it is now.
+    pub as_of: &'a str,
 }
 
 #[derive(Serialize)]

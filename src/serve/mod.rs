@@ -29,6 +29,8 @@ pub struct Options {
     pub open: bool,
     /// How long file events must pause before a rebuild starts.
     pub quiet: Duration,
+    /// Show the site as it stood on this date (`--as-of`).
+    pub as_of: Option<crate::model::Date>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -163,7 +165,7 @@ fn finish_deferred(state: &mut State, shared: &Shared) {
 
 pub fn run(opts: Options, shell: Arc<Shell>) -> Result<(), ServeError> {
     let root = std::path::absolute(&opts.root).unwrap_or_else(|_| opts.root.clone());
-    let (mut state, outcome) = State::load(&root, "/");
+    let (mut state, outcome) = State::load_as_of(&root, "/", opts.as_of);
     report(&shell, &outcome, "initial build");
     let shared = Shared::new(Snapshot::default(), opts.bind.is_loopback());
     shared.publish(next_snapshot(
@@ -232,7 +234,14 @@ pub fn run(opts: Options, shell: Arc<Shell>) -> Result<(), ServeError> {
         }
     });
 
-    shell.status("Serving", format_args!("{} at {url}", root.display()));
+    let as_of = opts
+        .as_of
+        .map(|d| format!(" as of {d}"))
+        .unwrap_or_default();
+    shell.status(
+        "Serving",
+        format_args!("{}{as_of} at {url}", root.display()),
+    );
     shell.status(
         "Watching",
         "content/, templates/, static/ and site.toml. Press Ctrl-C to stop.",

@@ -18,7 +18,7 @@ use crate::config::BaseUrl;
 use crate::content::{self, Entry};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::markdown::{self, Bodies, Html, Links};
-use crate::model::Dataset;
+use crate::model::{Dataset, Date};
 use crate::plan::{Changes, Plan, Route};
 use crate::query;
 use crate::render::{self, Content, Page};
@@ -64,7 +64,12 @@ pub struct State {
     root: PathBuf,
     /// The base URL pages are rendered for (`/` for a local preview).
     base_url: String,
+    /// What the pages show: replayed to `site.as_of` when that is set.
     site: Site,
+    /// The dataset as its files say, when `site.dataset` is replayed: edits
+    /// land here, the data-quality warnings judge it, and each edited
+    /// company is replayed from it into `site.dataset`.
+    written: Option<Dataset>,
     company_files: Vec<Entry>,
     trend_files: Vec<Entry>,
     /// Each company's list and table snippets, kept between rebuilds;
@@ -142,6 +147,12 @@ impl State {
     /// Loads the site from disk. The state is usable even when the site has
     /// errors: `outcome.errors` lists them and no pages exist until fixed.
     pub fn load(root: &Path, base_url: &str) -> (State, Outcome) {
+        State::load_as_of(root, base_url, None)
+    }
+
+    /// [`State::load`], with the site shown as it stood on `as_of` when
+    /// given, through every later edit.
+    pub fn load_as_of(root: &Path, base_url: &str, as_of: Option<Date>) -> (State, Outcome) {
         let base = BaseUrl::default();
         let mut state = State {
             root: root.to_path_buf(),
@@ -152,7 +163,9 @@ impl State {
                 html: Html::default(),
                 links: Links::default(),
                 templates: None,
+                as_of,
             },
+            written: None,
             company_files: Vec::new(),
             trend_files: Vec::new(),
             fragments: None,
@@ -186,7 +199,12 @@ impl State {
     /// Re-reads everything from disk.
     fn reload(&mut self) -> Outcome {
         let start = Instant::now();
-        let prepared = crate::prepare(&self.root, Some(&self.base_url), Bodies::Keep);
+        let prepared = crate::prepare_as_of(
+            &self.root,
+            Some(&self.base_url),
+            Bodies::Keep,
+            self.site.as_of,
+        );
         let templates = prepared.site.templates.is_some();
         let old_templates = self.site.templates.take();
         self.site = prepared.site;
@@ -195,6 +213,7 @@ impl State {
             // is fixed; the template error is reported meanwhile.
             self.site.templates = old_templates;
         }
+        self.written = prepared.written;
         self.company_files = prepared.company_files;
         self.trend_files = prepared.trend_files;
         self.fragments = None;
@@ -382,25 +401,32 @@ impl State {
         more: Vec<Diagnostic>,
     ) -> Outcome {
         let index = query::index(&self.site.dataset);
+        // Warnings judge the files as written, also when the pages show
+        // them replayed.
+        let written_index = self.written.as_ref().map(query::index);
+        let (checked, checked_index) = match (&self.written, &written_index) {
+            (Some(w), Some(i)) => (w, i),
+            _ => (&self.site.dataset, &index),
+        };
         // The warnings a build shows, printed when they change rather than
         // after every save. The count of the others (stale dates, duplicate
         // websites, ...) costs a pass over every company and URL: it is
         // taken when the whole site is read, not on every edit.
         let (warnings, count) = match quality {
             Quality::Full => {
-                let every_trend_loaded = self.site.dataset.trends.len() == self.trend_files.len();
+                let every_trend_loaded = checked.trends.len() == self.trend_files.len();
                 crate::check::build_warnings(
-                    &self.site.dataset,
-                    &index,
+                    checked,
+                    checked_index,
                     crate::scaffold::today(),
                     every_trend_loaded,
                 )
             }
             Quality::Incremental => {
-                let others = index
+                let others = checked_index
                     .trends
                     .iter()
-                    .filter_map(|g| crate::check::other_warning(&self.site.dataset, g))
+                    .filter_map(|g| crate::check::other_warning(checked, g))
                     .collect();
                 (others, self.more_warnings)
             }
@@ -516,15 +542,32 @@ impl State {
             self.errors.insert(entry.rel.clone(), diags);
             return Update::Invalid;
         };
-        let (note, body, link_diags) = markdown::render_company(&company, &self.site.links);
+        let (mut note, body, link_diags) = markdown::render_company(&company, &self.site.links);
         diags.extend(link_diags);
-        let summaries = markdown::render_summaries(&company, &self.site.links, &mut diags);
+        // Replayed like a full load does (see `crate::prepare_as_of`).
+        let shown = self.site.as_of.map(|date| company.as_of(date));
+        if let Some(shown) = &shown {
+            let text = |c: &crate::model::Company| c.metering.as_ref().and_then(|m| m.note.clone());
+            if text(shown) != text(&company) {
+                note = markdown::render_note(shown, &self.site.links, &mut diags);
+            }
+        }
+        let mut summaries = markdown::render_summaries(&company, &self.site.links, &mut diags);
         if diags.iter().any(Diagnostic::is_error) {
             self.errors.insert(entry.rel.clone(), diags);
             return Update::Invalid;
         }
         self.errors.remove(&entry.rel);
         let slug = company.slug.clone();
+        let (company, written) = match shown {
+            Some(shown) => (shown, Some(company)),
+            None => (company, None),
+        };
+        // The replayed company leaves out its newest changes (those after
+        // the date), and their summaries go with them.
+        if let Some(w) = &written {
+            summaries.drain(..w.changes.len() - company.changes.len());
+        }
         let html = &mut self.site.html;
         let companies = &mut self.site.dataset.companies;
         match companies.binary_search_by(|c| c.slug.cmp(&company.slug)) {
@@ -532,6 +575,9 @@ impl State {
                 companies[i] = company;
                 html.notes[i] = note;
                 html.bodies[i] = body;
+                if let (Some(all), Some(w)) = (self.written.as_mut(), written) {
+                    all.companies[i] = w;
+                }
                 html.summaries[i] = summaries;
             }
             Err(i) => {
@@ -540,6 +586,9 @@ impl State {
                 companies.insert(i, company);
                 html.notes.insert(i, note);
                 html.bodies.insert(i, body);
+                if let (Some(all), Some(w)) = (self.written.as_mut(), written) {
+                    all.companies.insert(i, w);
+                }
                 html.summaries.insert(i, summaries);
                 self.fragments = None;
             }
@@ -566,6 +615,13 @@ impl State {
         }
         self.errors.remove(&entry.rel);
         let slug = trend.slug.clone();
+        // Trends are not replayed: the written list is the shown one.
+        if let Some(all) = self.written.as_mut() {
+            match all.trends.binary_search_by(|x| x.slug.cmp(&trend.slug)) {
+                Ok(t) => all.trends[t] = trend.clone(),
+                Err(t) => all.trends.insert(t, trend.clone()),
+            }
+        }
         let html = &mut self.site.html;
         let trends = &mut self.site.dataset.trends;
         match trends.binary_search_by(|x| x.slug.cmp(&trend.slug)) {

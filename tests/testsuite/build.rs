@@ -1,7 +1,7 @@
 //! `trendsite build` on a small fixture site: the pages, their cross-links,
 //! templates and static files, base URLs and the output folder's safety.
 
-use crate::support::{SiteTest, snapshot, trend_groups};
+use crate::support::{SiteTest, built_files, snapshot, trend_groups};
 
 #[test]
 fn builds_every_page_the_format_lists() {
@@ -356,18 +356,7 @@ fn the_streaming_build_writes_exactly_the_in_memory_site() {
     let site = SiteTest::new("minimal");
     site.write("static/img/logo.svg", "<svg/>");
     site.build().assert_ok();
-    let built = trendsite::build(&site.root, None).expect("build");
-    let expected: std::collections::BTreeMap<String, Vec<u8>> = built
-        .pages
-        .into_iter()
-        .map(|p| {
-            let bytes = match p.content {
-                trendsite::render::Content::Bytes(b) => b,
-                trendsite::render::Content::Copy(path) => std::fs::read(path).expect("static"),
-            };
-            (p.path, bytes)
-        })
-        .collect();
+    let expected = built_files(trendsite::build(&site.root, None).expect("build"));
     assert_eq!(snapshot(&site.out()), expected);
 }
 

@@ -4,24 +4,12 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use trendsite::render::Content;
 use trendsite::serve::state::State;
 
-use crate::support::SiteTest;
+use crate::support::{SiteTest, built_files};
 
 fn full_build_for(site: &SiteTest, base_url: &str) -> BTreeMap<String, Vec<u8>> {
-    let built = trendsite::build(&site.root, Some(base_url)).expect("full build");
-    built
-        .pages
-        .into_iter()
-        .map(|p| {
-            let bytes = match p.content {
-                Content::Bytes(b) => b,
-                Content::Copy(path) => std::fs::read(path).expect("static"),
-            };
-            (p.path, bytes)
-        })
-        .collect()
+    built_files(trendsite::build(&site.root, Some(base_url)).expect("full build"))
 }
 
 fn pages(state: &State) -> BTreeMap<String, Vec<u8>> {

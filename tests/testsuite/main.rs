@@ -11,6 +11,7 @@ mod faults;
 mod feeds;
 mod find;
 mod gen_site;
+mod history_as_of;
 mod history_data;
 mod history_pages;
 mod incremental;

@@ -5,6 +5,21 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The files of an in-memory build, by path, static files read.
+pub fn built_files(built: trendsite::Built) -> BTreeMap<String, Vec<u8>> {
+    built
+        .pages
+        .into_iter()
+        .map(|p| {
+            let bytes = match p.content {
+                trendsite::render::Content::Bytes(b) => b,
+                trendsite::render::Content::Copy(path) => std::fs::read(path).expect("static"),
+            };
+            (p.path, bytes)
+        })
+        .collect()
+}
+
 pub fn fixture_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
