@@ -275,10 +275,11 @@ impl Changes {
         self.site |= later.site;
     }
 
-    /// Whether a company snippet must be rendered again for `slug`.
-    pub fn touches_snippet(&self, slug: &str) -> bool {
+    /// Whether every company snippet must be rendered again: site.toml or
+    /// a template other than a page's (a snippet's own, or one it may
+    /// include) changed. Otherwise only the edited companies' are.
+    pub fn touches_every_snippet(&self) -> bool {
         self.site
-            || self.companies.contains(slug)
             || self
                 .templates
                 .iter()
@@ -441,11 +442,27 @@ impl Plan {
                 )),
             );
         }
-        for (i, c) in ds.companies.iter().enumerate() {
+        // Which trends list each company, from the groups the query made
+        // rather than each trend's filter evaluated again per company.
+        let mut trends_of: Vec<Vec<u32>> = vec![Vec::new(); ds.companies.len()];
+        for (t, g) in index.trends.iter().enumerate() {
+            let members = g
+                .groups
+                .iter()
+                .flat_map(|group| &group.companies)
+                .chain(&g.other);
+            for &i in members {
+                if let (Some(list), Ok(t)) = (trends_of.get_mut(i), u32::try_from(t)) {
+                    list.push(t);
+                }
+            }
+        }
+        for ((i, c), trends) in ds.companies.iter().enumerate().zip(trends_of) {
             add(
                 Output::Company(i),
                 Route::company(&c.slug),
-                page("company.html", Set::of([i]), Set::of(index.trends_of(c))),
+                // Pushed in trend order, so already sorted.
+                page("company.html", Set::of([i]), Set::Only(trends)),
             );
         }
         for (p, list) in &index.by_packaging {
@@ -492,9 +509,28 @@ impl Plan {
     /// declared inputs differ (a company joined a trend, say), or that reads
     /// something changed; and the files of `old` that are gone.
     pub fn diff(&self, old: &Plan, changes: &Changes) -> Diff {
-        let old_by_route: HashMap<&Route, &Entry> =
-            old.entries.iter().map(|e| (&e.route, e)).collect();
-        let new_routes: BTreeSet<&Route> = self.entries.iter().map(|e| &e.route).collect();
+        // When no company or trend was added or removed (every edit but a
+        // few), positions mean the same in both plans and entries pair by
+        // output, which hashes a number instead of a path.
+        let same_positions =
+            self.company_slugs == old.company_slugs && self.trend_slugs == old.trend_slugs;
+        let old_by_output: HashMap<Output, &Entry> = if same_positions {
+            old.entries.iter().map(|e| (e.output, e)).collect()
+        } else {
+            HashMap::new()
+        };
+        let old_by_route: HashMap<&Route, &Entry> = if same_positions {
+            HashMap::new()
+        } else {
+            old.entries.iter().map(|e| (&e.route, e)).collect()
+        };
+        let was = |e: &Entry| -> Option<&Entry> {
+            if same_positions {
+                old_by_output.get(&e.output).copied()
+            } else {
+                old_by_route.get(&e.route).copied()
+            }
+        };
         let base_changed = self.base != old.base;
         let companies_moved = (self.company_slugs != old.company_slugs)
             .then_some((self.company_slugs.as_slice(), old.company_slugs.as_slice()));
@@ -505,7 +541,7 @@ impl Plan {
             .iter()
             .enumerate()
             .filter(|(_, e)| {
-                let Some(was) = old_by_route.get(&e.route) else {
+                let Some(was) = was(e) else {
                     return true;
                 };
                 changes.site
@@ -525,10 +561,27 @@ impl Plan {
             })
             .map(|(k, _)| k)
             .collect();
+        let new_outputs: std::collections::HashSet<Output> = if same_positions {
+            self.entries.iter().map(|e| e.output).collect()
+        } else {
+            Default::default()
+        };
+        let new_routes: BTreeSet<&Route> = if same_positions {
+            BTreeSet::new()
+        } else {
+            self.entries.iter().map(|e| &e.route).collect()
+        };
+        let gone = |e: &Entry| {
+            if same_positions {
+                !new_outputs.contains(&e.output)
+            } else {
+                !new_routes.contains(&e.route)
+            }
+        };
         let removed = old
             .entries
             .iter()
-            .filter(|e| !new_routes.contains(&e.route))
+            .filter(|e| gone(e))
             .map(|e| e.route.file_path().into_owned())
             .collect();
         Diff { render, removed }

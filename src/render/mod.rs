@@ -284,10 +284,27 @@ impl<'a> Scope<'_, 'a> {
 
     /// A list of companies, by position, every one declared.
     fn listed(&self, list: &'a [usize]) -> Result<&'a [usize], Vec<Diagnostic>> {
-        match list
-            .iter()
-            .find(|&&i| !self.entry.reads.companies.contains(i))
-        {
+        let undeclared = match &self.entry.reads.companies {
+            crate::plan::Set::All => None,
+            // A trend page checks thousands of members: one bit per
+            // company makes each check a load instead of a search.
+            crate::plan::Set::Only(declared) if list.len() > 64 => {
+                let mut bits = vec![0u64; self.dataset.companies.len().div_ceil(64)];
+                for &i in declared {
+                    if let Some(word) = bits.get_mut(i as usize / 64) {
+                        *word |= 1 << (i % 64);
+                    }
+                }
+                list.iter().find(|&&i| {
+                    bits.get(i / 64)
+                        .is_none_or(|word| word & (1 << (i % 64)) == 0)
+                })
+            }
+            crate::plan::Set::Only(_) => list
+                .iter()
+                .find(|&&i| !self.entry.reads.companies.contains(i)),
+        };
+        match undeclared {
             Some(i) => Err(self.undeclared(format!("company {i}"))),
             None => Ok(list),
         }

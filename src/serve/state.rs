@@ -453,15 +453,18 @@ impl State {
         // so they are rendered again for those, not for a page template.
         let fragments = match self.fragments.take() {
             Some(mut kept) if kept.companies() == self.site.dataset.companies.len() => {
-                let edited: Vec<usize> = self
-                    .site
-                    .dataset
-                    .companies
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| self.pending.touches_snippet(&c.slug))
-                    .map(|(i, _)| i)
-                    .collect();
+                let companies = &self.site.dataset.companies;
+                let edited: Vec<usize> = if self.pending.touches_every_snippet() {
+                    (0..companies.len()).collect()
+                } else {
+                    // Only the companies edited: found by slug, not by a
+                    // pass over ten thousand of them.
+                    self.pending
+                        .companies
+                        .iter()
+                        .filter_map(|slug| companies.binary_search_by(|c| c.slug.cmp(slug)).ok())
+                        .collect()
+                };
                 kept.refresh(&inputs, &edited).map(|()| kept)
             }
             _ => render::Fragments::render(&inputs, render::DataLines::Keep),
