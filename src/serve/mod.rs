@@ -144,7 +144,6 @@ fn report(shell: &Shell, outcome: &Outcome, what: &str) {
     ));
 }
 
-/// Runs the preview server until Ctrl-C.
 /// Renders the data files a rebuild left until its pages were out, and
 /// serves them; requests for them wait until then.
 fn finish_deferred(state: &mut State, shared: &Shared) {
@@ -163,6 +162,7 @@ fn finish_deferred(state: &mut State, shared: &Shared) {
     }
 }
 
+/// Runs the preview server until Ctrl-C.
 pub fn run(opts: Options, shell: Arc<Shell>) -> Result<(), ServeError> {
     let root = std::path::absolute(&opts.root).unwrap_or_else(|_| opts.root.clone());
     let (mut state, outcome) = State::load_as_of(&root, "/", opts.as_of);
