@@ -380,23 +380,20 @@ impl Plan {
             page("robots.txt", Set::none(), Set::none()),
         );
         for (t, g) in index.trends.iter().enumerate() {
-            let members = g
-                .groups
-                .iter()
-                .flat_map(|group| group.companies.iter())
-                .chain(&g.other)
-                .copied();
             let see_also = g
                 .trend
                 .see_also
                 .iter()
                 .filter_map(|slug| ds.trends.iter().position(|x| &x.slug == slug));
+            // History reads every company: any of them may have been in the
+            // trend once, and "Over time" ends at the newest date any of
+            // them holds (a change or a `verified`).
             add(
                 Output::Trend(t),
                 Route::trend(&g.trend.slug),
                 items(page(
                     "trend.html",
-                    Set::of(members),
+                    Set::All,
                     Set::of(std::iter::once(t).chain(see_also)),
                 )),
             );

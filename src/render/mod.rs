@@ -25,6 +25,7 @@ mod templates;
 mod views;
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
@@ -32,7 +33,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::markdown::{Html, Links};
 use crate::model::{Company, Dataset, Mechanic, Packaging};
 use crate::plan::{Entry, Plan, Urls};
-use crate::query::{Grouped, Index};
+use crate::query::{Grouped, Index, Quarter};
 pub use statics::{BUILTIN_STATIC, static_files};
 pub use templates::{BUILTIN_TEMPLATES, TEMPLATES_DIR, Templates, templates};
 
@@ -250,9 +251,10 @@ struct Scope<'s, 'a> {
     entry: &'s Entry,
     dataset: &'a Dataset,
     index: &'a Index<'a>,
+    over_time: &'s OnceLock<Vec<Quarter>>,
 }
 
-impl<'a> Scope<'_, 'a> {
+impl<'s, 'a> Scope<'s, 'a> {
     fn undeclared(&self, what: String) -> Vec<Diagnostic> {
         vec![Diagnostic::file_error(
             &self.entry.route.file_path(),
@@ -312,6 +314,17 @@ impl<'a> Scope<'_, 'a> {
         self.companies().map(|_| self.index)
     }
 
+    /// Every trend's group sizes at the end of each quarter, for outputs
+    /// that declare every company: any company may have been in a group
+    /// once, and the quarters end at the newest date any company holds.
+    /// Replayed once per render, by the first output that asks.
+    fn over_time(&self) -> Result<&'s [Quarter], Vec<Diagnostic>> {
+        self.companies()?;
+        Ok(self
+            .over_time
+            .get_or_init(|| crate::query::over_time(self.dataset)))
+    }
+
     /// The companies of one packaging value, every one declared.
     fn packaging(&self, p: Packaging) -> Result<&'a [usize], Vec<Diagnostic>> {
         self.listed(self.index.by_packaging.get(&p).map_or(&[], Vec::as_slice))
@@ -330,6 +343,8 @@ struct Renderer<'a> {
     canonical_base: &'a str,
     feed_url: String,
     sitemap_url: String,
+    /// See [`Scope::over_time`].
+    over_time: OnceLock<Vec<Quarter>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -349,14 +364,16 @@ impl<'a> Renderer<'a> {
             canonical_base: base.absolute().unwrap_or(""),
             feed_url: absolute(crate::plan::Route::feed()),
             sitemap_url: absolute(crate::plan::Route::sitemap(0)),
+            over_time: OnceLock::new(),
         }
     }
 
-    fn scope<'s>(&self, entry: &'s Entry) -> Scope<'s, 'a> {
+    fn scope<'s>(&'s self, entry: &'s Entry) -> Scope<'s, 'a> {
         Scope {
             entry,
             dataset: self.inputs.dataset,
             index: self.inputs.index,
+            over_time: &self.over_time,
         }
     }
 

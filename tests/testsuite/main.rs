@@ -12,6 +12,7 @@ mod feeds;
 mod find;
 mod gen_site;
 mod incremental;
+mod over_time;
 mod publish;
 mod repo_site;
 mod scaffold;
