@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{Value, json};
 
-use crate::support::{Server, SiteTest, free_port, get, http, http_waiting, wait_for};
+use crate::support::{Server, SiteTest, free_port, get, http_waiting, wait_for};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -221,15 +221,20 @@ const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        // A failed request in a drop during a panic would abort the run.
-        if !self.session.is_empty() && !std::thread::panicking() {
-            let _ = http(
-                self.port,
-                "DELETE",
-                &format!("/session/{}", self.session),
-                &[],
-                b"",
-            );
+        // Ending the session is what stops Chromium; killing ChromeDriver
+        // alone would leave it running. Sent without `http`, whose panics
+        // would abort a run that is already failing.
+        if !self.session.is_empty() {
+            use std::io::{Read, Write};
+            if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
+                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+                let _ = write!(
+                    stream,
+                    "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+                    self.session, self.port
+                );
+                let _ = stream.read(&mut [0u8; 256]);
+            }
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
