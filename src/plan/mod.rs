@@ -407,37 +407,22 @@ impl Plan {
             Route::file("robots.txt"),
             page("robots.txt", Set::none(), Set::none()),
         );
-        // "Recent moves" on a trend page may name any company with a change,
-        // member now or not: one that left the trend is no longer listed.
-        // A company without changes cannot move, so the page reads its
-        // members and the companies with changes, not every company: an
-        // edit to any other company leaves every trend page as it is.
-        let changed: Vec<usize> = ds
-            .companies
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.changes.is_empty())
-            .map(|(i, _)| i)
-            .collect();
         for (t, g) in index.trends.iter().enumerate() {
-            let members = g
-                .groups
-                .iter()
-                .flat_map(|group| group.companies.iter())
-                .chain(&g.other)
-                .chain(&changed)
-                .copied();
             let see_also = g
                 .trend
                 .see_also
                 .iter()
                 .filter_map(|slug| ds.trends.iter().position(|x| &x.slug == slug));
+            // History reads every company: any of them may have been in the
+            // trend once ("Recent moves" names companies that left it), and
+            // "Over time" ends at the newest date any of them holds (a
+            // change or a `verified`).
             add(
                 Output::Trend(t),
                 Route::trend(&g.trend.slug),
                 items(page(
                     "trend.html",
-                    Set::of(members),
+                    Set::All,
                     Set::of(std::iter::once(t).chain(see_also)),
                 )),
             );

@@ -147,15 +147,17 @@ fn next_quarter_end(end: Date) -> Date {
 }
 
 /// Every trend's group sizes at the end of each quarter, from the quarter
-/// of the first change to the quarter of [`newest_date`]; empty when no
-/// company has a change.
-pub fn over_time(ds: &Dataset) -> Vec<Quarter> {
+/// of the first change to the quarter of [`newest_date`], or of `until`
+/// when that is earlier (a site replayed to a date, whose `verified` dates
+/// may be later); empty when no company has a change.
+pub fn over_time(ds: &Dataset, until: Option<Date>) -> Vec<Quarter> {
     let first = ds
         .companies
         .iter()
         .filter_map(|c| c.changes.last().map(|ch| ch.date))
         .min();
-    let (Some(first), Some(newest)) = (first, newest_date(ds)) else {
+    let newest = newest_date(ds).map(|n| until.map_or(n, |u| n.min(u)));
+    let (Some(first), Some(newest)) = (first, newest) else {
         return Vec::new();
     };
     let last = quarter_end(newest);
@@ -358,7 +360,7 @@ ai_packaging = ["bundled"]
     #[test]
     fn group_sizes_at_each_quarter_end() {
         let ds = dataset();
-        let q = over_time(&ds);
+        let q = over_time(&ds, None);
         let labels: Vec<&str> = q.iter().map(|q| q.label.as_str()).collect();
         assert_eq!(labels, ["2025 Q1", "2025 Q2", "2025 Q3", "2025 Q4"]);
         let sizes: Vec<&Vec<usize>> = q.iter().map(|q| &q.counts[0]).collect();

@@ -1,18 +1,24 @@
-//! Charts drawn at build time as inline SVG: bar charts of counts and a
-//! packaging × mechanic matrix. Each carries `<title>` and `<desc>` for
-//! screen readers, text labels instead of a legend, and draws with
-//! `currentColor` and the stylesheet's colours, so dark mode needs nothing
-//! more; presentation attributes keep them readable under a site's own
-//! stylesheet.
+//! Charts drawn at build time as inline SVG: bar charts of counts, a
+//! packaging × mechanic matrix and group sizes over time. Each carries
+//! `<title>` and `<desc>` for screen readers, text labels instead of a
+//! legend, and draws with `currentColor` and the stylesheet's colours, so
+//! dark mode needs nothing more; presentation attributes keep them readable
+//! under a site's own stylesheet.
+//!
+//! A chart whose parts link somewhere is a labelled `role="group"`, not
+//! `role="img"`: an image's children are hidden from assistive technology,
+//! links included. Each link then carries its own accessible name, and the
+//! drawing around the links is hidden, since the description already says
+//! what it shows.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::Renderer;
-use super::views::{GroupView, IndexCharts};
+use super::views::{GroupView, IndexCharts, OverTimeView, QuarterRow};
 use crate::escape::escape_html as esc;
 use crate::model::{Company, Mechanic, Packaging, Term};
-use crate::query::{Grouped, Index};
+use crate::query::{Grouped, Index, Quarter};
 
 /// One bar: its label, its count and, when there is one, the page it opens.
 pub(super) struct Bar<'a> {
@@ -34,27 +40,74 @@ fn label_width<'l>(labels: impl Iterator<Item = &'l str>) -> usize {
     (chars as f64 * CHAR).ceil() as usize + 12
 }
 
-/// Opens an `<svg>` with its title and description, labelled for
-/// assistive technology. `id` must be unique within the page.
-fn open(out: &mut String, id: &str, title: &str, desc: &str, width: usize, height: usize) {
-    let _ = write!(
-        out,
-        "<svg class=\"chart\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" \
-         viewBox=\"0 0 {width} {height}\" width=\"100%\" preserveAspectRatio=\"xMinYMin meet\" \
-         style=\"max-width:{width}px\" {FONT} fill=\"currentColor\">\
-         <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
-        esc(title),
-        esc(desc)
-    );
+/// "1 company", "3 companies".
+fn companies(n: usize) -> String {
+    if n == 1 {
+        "1 company".to_string()
+    } else {
+        format!("{n} companies")
+    }
 }
 
-/// Wraps `inner` in a link when there is a page to go to.
-fn linked(out: &mut String, url: Option<&str>, inner: &str) {
-    match url {
-        Some(url) => {
-            let _ = write!(out, "<a href=\"{}\">{inner}</a>", esc(url));
+/// An `<svg>` being drawn: whether it holds links decides how assistive
+/// technology sees it.
+struct Svg {
+    out: String,
+    links: bool,
+}
+
+impl Svg {
+    /// Opens an `<svg>` with its title and description. `id` must be unique
+    /// within the page. With `links`, the chart is a group named by its
+    /// title and described by its description; without, an image.
+    fn open(id: &str, title: &str, desc: &str, width: usize, height: usize, links: bool) -> Svg {
+        let mut out = String::with_capacity(1024);
+        let role = if links {
+            format!("role=\"group\" aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\"")
+        } else {
+            format!("role=\"img\" aria-labelledby=\"{id}-title {id}-desc\"")
+        };
+        let _ = write!(
+            out,
+            "<svg class=\"chart\" {role} \
+             viewBox=\"0 0 {width} {height}\" width=\"100%\" preserveAspectRatio=\"xMinYMin meet\" \
+             style=\"max-width:{width}px\" {FONT} fill=\"currentColor\">\
+             <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+            esc(title),
+            esc(desc)
+        );
+        Svg { out, links }
+    }
+
+    /// A link named `name` around `inner` when there is a page to go to;
+    /// else `inner` as drawing only.
+    fn linked(&mut self, url: Option<&str>, name: &str, inner: &str) {
+        match url {
+            Some(url) => {
+                let _ = write!(
+                    self.out,
+                    "<a href=\"{}\" aria-label=\"{}\">{inner}</a>",
+                    esc(url),
+                    esc(name)
+                );
+            }
+            None => self.drawing(inner),
         }
-        None => out.push_str(inner),
+    }
+
+    /// What the description already says: hidden beside links, so a screen
+    /// reader does not read loose numbers between them.
+    fn drawing(&mut self, inner: &str) {
+        if self.links {
+            let _ = write!(self.out, "<g aria-hidden=\"true\">{inner}</g>");
+        } else {
+            self.out.push_str(inner);
+        }
+    }
+
+    fn close(mut self) -> String {
+        self.out.push_str("</svg>");
+        self.out
     }
 }
 
@@ -69,8 +122,17 @@ pub(super) fn bars(id: &str, title: &str, bars: &[Bar<'_>]) -> String {
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
     let room = WIDTH.saturating_sub(label_w + 48).max(40);
     let height = bars.len() * ROW + 4;
-    let mut out = String::with_capacity(256 + bars.len() * 256);
-    open(&mut out, id, title, &desc, WIDTH, height);
+    fn url<'b>(b: &Bar<'b>) -> Option<&'b str> {
+        b.url.filter(|_| b.value > 0)
+    }
+    let mut svg = Svg::open(
+        id,
+        title,
+        &desc,
+        WIDTH,
+        height,
+        bars.iter().any(|b| url(b).is_some()),
+    );
     for (i, b) in bars.iter().enumerate() {
         let y = i * ROW + 2;
         let text_y = y + BAR / 2 + 5;
@@ -84,24 +146,26 @@ pub(super) fn bars(id: &str, title: &str, bars: &[Bar<'_>]) -> String {
             row,
             "<text x=\"{}\" y=\"{text_y}\" text-anchor=\"end\" class=\"chart-label\">{}</text>\
              <rect class=\"chart-bar\" x=\"{label_w}\" y=\"{y}\" width=\"{len}\" height=\"{BAR}\" \
-             fill=\"#0b57d0\" rx=\"2\"/>\
+             fill=\"#0b57d0\" rx=\"2\"/> \
              <text x=\"{}\" y=\"{text_y}\" class=\"chart-value\">{}</text>",
             label_w - 8,
             esc(b.label),
             label_w + len + 6,
             b.value
         );
-        linked(&mut out, b.url.filter(|_| b.value > 0), &row);
+        let name = format!("{}: {}", b.label, companies(b.value));
+        svg.linked(url(b), &name, &row);
     }
-    out.push_str("</svg>");
-    out
+    svg.close()
 }
 
 /// A grid of counts: one row per `rows` entry, one column per `cols`
-/// entry, `counts[r][c]` in each cell, shaded by size.
+/// entry, `counts[r][c]` in each cell, shaded by size. `axes` names what
+/// the rows and the columns are, for the links' names.
 pub(super) fn matrix(
     id: &str,
     title: &str,
+    axes: (&str, &str),
     rows: &[(&str, Option<&str>)],
     cols: &[(&str, Option<&str>)],
     counts: &[Vec<usize>],
@@ -135,8 +199,8 @@ pub(super) fn matrix(
     let width = label_w + cols.len() * CELL + head;
     let height = head + rows.len() * CELL + 4;
     let max = counts.iter().flatten().copied().max().unwrap_or(0).max(1);
-    let mut out = String::with_capacity(1024 + rows.len() * cols.len() * 200);
-    open(&mut out, id, title, &desc, width, height);
+    let any_link = rows.iter().chain(cols).any(|(_, url)| url.is_some());
+    let mut svg = Svg::open(id, title, &desc, width, height, any_link);
     for (c, (col, url)) in cols.iter().enumerate() {
         let x = label_w + c * CELL + CELL / 2;
         let label = format!(
@@ -144,8 +208,11 @@ pub(super) fn matrix(
             head - 6,
             esc(col)
         );
-        linked(&mut out, *url, &label);
+        let total = (0..rows.len()).map(|r| count(r, c)).sum();
+        let name = format!("{} {col}: {}", axes.1, companies(total));
+        svg.linked(*url, &name, &label);
     }
+    let mut cells = String::with_capacity(rows.len() * cols.len() * 200);
     for (r, (row, url)) in rows.iter().enumerate() {
         let y = head + r * CELL;
         let label = format!(
@@ -154,7 +221,9 @@ pub(super) fn matrix(
             y + CELL / 2 + 5,
             esc(row)
         );
-        linked(&mut out, *url, &label);
+        let total = (0..cols.len()).map(|c| count(r, c)).sum();
+        let name = format!("{} {row}: {}", axes.0, companies(total));
+        svg.linked(*url, &name, &label);
         for c in 0..cols.len() {
             let n = count(r, c);
             let x = label_w + c * CELL;
@@ -165,7 +234,7 @@ pub(super) fn matrix(
             };
             let strong = if shade > 0.55 { " chart-strong" } else { "" };
             let _ = write!(
-                out,
+                cells,
                 "<rect class=\"chart-cell\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" \
                  fill=\"#0b57d0\" fill-opacity=\"{shade:.2}\" stroke=\"#8888\"/>",
                 x + 1,
@@ -175,7 +244,7 @@ pub(super) fn matrix(
             );
             if n > 0 {
                 let _ = write!(
-                    out,
+                    cells,
                     "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"chart-value{strong}\">{n}</text>",
                     x + CELL / 2,
                     y + CELL / 2 + 5
@@ -183,8 +252,209 @@ pub(super) fn matrix(
             }
         }
     }
-    out.push_str("</svg>");
-    out
+    svg.drawing(&cells);
+    svg.close()
+}
+
+/// One line of a chart over time: its label, its value at each point and,
+/// when there is one, the place it opens.
+pub(super) struct Series<'a> {
+    pub label: &'a str,
+    pub values: Vec<usize>,
+    pub url: Option<&'a str>,
+}
+
+/// Stroke patterns, one per line, so lines differ without colour too.
+const DASHES: [&str; 4] = ["", "7 4", "2 3", "9 3 2 3"];
+/// Each line's colour where the stylesheet does not set one.
+const LINE_COLOURS: [&str; 4] = ["#0b57d0", "#b3261e", "#1e7d32", "#8a4d00"];
+
+/// A step of the value axis that gives at most five steps up to `max`.
+fn tick_step(max: usize) -> usize {
+    let mut scale = 1;
+    loop {
+        for step in [1, 2, 5] {
+            if max <= step * scale * 5 {
+                return step * scale;
+            }
+        }
+        scale *= 10;
+    }
+}
+
+/// A line chart of `series` over `points` (`2025 Q2` labels: the year is
+/// written once, under its first quarter). Each line ends in its label and
+/// last value, linked to `url` when it has one; the last series is drawn
+/// muted when `last_muted` (the "Other" of a trend).
+pub(super) fn lines(
+    id: &str,
+    title: &str,
+    points: &[&str],
+    series: &[Series<'_>],
+    last_muted: bool,
+) -> String {
+    const TOP: usize = 10;
+    const PLOT: usize = 160;
+    const PAD: usize = 10;
+    const KEY: usize = 18;
+    let n = points.len();
+    let max = series
+        .iter()
+        .flat_map(|s| s.values.iter().copied())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let step_y = tick_step(max);
+    let top_value = max.div_ceil(step_y) * step_y;
+    let axis_w = label_width(std::iter::once(top_value.to_string().as_str())).max(24);
+    let ends: Vec<String> = series
+        .iter()
+        .map(|s| format!("{} {}", s.label, s.values.last().copied().unwrap_or(0)))
+        .collect();
+    let key_w = KEY + 6 + label_width(ends.iter().map(String::as_str));
+    // Wide enough for "2025" under each quarter, narrow enough for the
+    // page's measure however many quarters there are.
+    let step_x =
+        (560usize.saturating_sub(axis_w + key_w) / n.saturating_sub(1).max(1)).clamp(30, 72);
+    let plot_w = 2 * PAD + n.saturating_sub(1) * step_x;
+    let width = axis_w + plot_w + key_w;
+    let x = |i: usize| axis_w + PAD + i * step_x;
+    let y = |v: usize| TOP + PLOT - v * PLOT / top_value;
+    // Each line's key and last value stand at its end, moved apart where
+    // lines end close together.
+    let end_y = |k: usize| y(series[k].values.last().copied().unwrap_or(0));
+    let mut order: Vec<usize> = (0..series.len()).collect();
+    order.sort_by_key(|&k| (end_y(k), k));
+    let mut placed = vec![0; series.len()];
+    let mut floor = 0;
+    for (nth, &k) in order.iter().enumerate() {
+        placed[k] = if nth == 0 {
+            end_y(k)
+        } else {
+            end_y(k).max(floor + 16)
+        };
+        floor = placed[k];
+    }
+    let height = (TOP + PLOT + 40).max(floor + 10);
+
+    let desc = format!(
+        "{} to {}: {}. The table that follows gives every value.",
+        points.first().copied().unwrap_or(""),
+        points.last().copied().unwrap_or(""),
+        series
+            .iter()
+            .map(|s| format!(
+                "{} from {} to {}",
+                s.label,
+                s.values.first().copied().unwrap_or(0),
+                s.values.last().copied().unwrap_or(0)
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    let mut svg = Svg::open(
+        id,
+        title,
+        &desc,
+        width,
+        height,
+        series.iter().any(|s| s.url.is_some()),
+    );
+
+    // The axes: a line per value step, quarters below.
+    let mut grid = String::new();
+    for v in (0..=top_value).step_by(step_y) {
+        let _ = write!(
+            grid,
+            "<line class=\"chart-grid\" x1=\"{axis_w}\" x2=\"{}\" y1=\"{yv}\" y2=\"{yv}\" stroke=\"#8884\"/>\
+             <text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"chart-tick\">{v}</text>",
+            axis_w + plot_w,
+            axis_w - 6,
+            y(v) + 4,
+            yv = y(v),
+        );
+    }
+    let mut year = "";
+    for (i, label) in points.iter().enumerate() {
+        let (y_label, q) = label.split_once(' ').unwrap_or(("", label));
+        let _ = write!(
+            grid,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"chart-tick\">{}</text>",
+            x(i),
+            TOP + PLOT + 17,
+            esc(q)
+        );
+        if y_label != year {
+            year = y_label;
+            let _ = write!(
+                grid,
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"chart-tick\">{}</text>",
+                x(i),
+                TOP + PLOT + 33,
+                esc(year)
+            );
+        }
+    }
+    // The lines, each with a dot per point.
+    let style = |k: usize| {
+        if last_muted && k + 1 == series.len() {
+            ("chart-muted".to_string(), "#6b7178", "3 3")
+        } else {
+            (
+                format!("chart-s{}", k % 4 + 1),
+                LINE_COLOURS[k % 4],
+                DASHES[k % 4],
+            )
+        }
+    };
+    for (k, s) in series.iter().enumerate() {
+        let (class, colour, dash) = style(k);
+        let points: Vec<String> = s
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| format!("{},{}", x(i), y(v)))
+            .collect();
+        let _ = write!(
+            grid,
+            "<polyline class=\"chart-line {class}\" points=\"{}\" fill=\"none\" stroke=\"{colour}\" \
+             stroke-width=\"2.5\" stroke-dasharray=\"{dash}\" stroke-linejoin=\"round\"/>",
+            points.join(" ")
+        );
+        for (i, &v) in s.values.iter().enumerate() {
+            let _ = write!(
+                grid,
+                "<circle class=\"chart-dot {class}\" cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{colour}\"/>",
+                x(i),
+                y(v)
+            );
+        }
+    }
+    svg.drawing(&grid);
+
+    let key_x = axis_w + plot_w + 4;
+    for (k, s) in series.iter().enumerate() {
+        let (class, colour, dash) = style(k);
+        let at = placed[k];
+        let key = format!(
+            "<line class=\"chart-line {class}\" x1=\"{key_x}\" x2=\"{}\" y1=\"{at}\" y2=\"{at}\" \
+             stroke=\"{colour}\" stroke-width=\"2.5\" stroke-dasharray=\"{dash}\"/>\
+             <text x=\"{}\" y=\"{}\" class=\"chart-label\">{}</text>",
+            key_x + KEY,
+            key_x + KEY + 6,
+            at + 4,
+            esc(&ends[k])
+        );
+        let last = s.values.last().copied().unwrap_or(0);
+        let name = format!(
+            "{}: {} at the end of {}",
+            s.label,
+            companies(last),
+            points.last().copied().unwrap_or("")
+        );
+        svg.linked(s.url, &name, &key);
+    }
+    svg.close()
 }
 
 /// A bar per value of a taxonomy, those no company has included, each
@@ -241,6 +511,7 @@ impl Renderer<'_> {
             matrix: matrix(
                 "chart-matrix",
                 "Companies per AI packaging and metering mechanic",
+                ("AI packaging", "Metering"),
                 &term_axis(&index.by_packaging, packaging),
                 &term_axis(&index.by_mechanic, mechanic),
                 &counts,
@@ -291,6 +562,69 @@ impl Renderer<'_> {
     }
 }
 
+impl Renderer<'_> {
+    /// Each group's size (and "Other"'s) at the end of every quarter, as a
+    /// chart and a table; `None` under two quarters, which make no line.
+    /// A line links to its group's place on the page.
+    pub(super) fn trend_over_time<'s>(
+        &'s self,
+        t: usize,
+        g: &Grouped<'_>,
+        groups: &[GroupView<'s>],
+        quarters: &'s [Quarter],
+    ) -> Option<OverTimeView<'s>> {
+        if quarters.len() < 2 {
+            return None;
+        }
+        let at = |q: &Quarter, k: usize| q.counts.get(t).and_then(|c| c.get(k)).copied();
+        let other = groups.len();
+        let with_other = groups.is_empty() || quarters.iter().any(|q| at(q, other) > Some(0));
+        let mut columns: Vec<&str> = groups.iter().map(|group| group.title).collect();
+        if with_other {
+            columns.push(if groups.is_empty() { "All" } else { "Other" });
+        }
+        let rows: Vec<QuarterRow<'_>> = quarters
+            .iter()
+            .map(|q| QuarterRow {
+                label: &q.label,
+                counts: (0..columns.len()).map(|k| at(q, k).unwrap_or(0)).collect(),
+            })
+            .collect();
+        // "Other" has a place on the page only while someone is in it.
+        let anchors: Vec<Option<String>> = groups
+            .iter()
+            .map(|group| Some(format!("{}#{}", self.urls.trends[t], group.id)))
+            .chain([(!groups.is_empty() && !g.other.is_empty())
+                .then(|| format!("{}#other", self.urls.trends[t]))])
+            .collect();
+        let series: Vec<Series<'_>> = columns
+            .iter()
+            .enumerate()
+            .map(|(k, &label)| Series {
+                label,
+                values: rows.iter().map(|r| r.counts[k]).collect(),
+                url: anchors.get(k).and_then(Option::as_deref),
+            })
+            .collect();
+        let points: Vec<&str> = rows.iter().map(|r| r.label).collect();
+        let chart = lines(
+            "chart-over-time",
+            &format!(
+                "Companies per group at the end of each quarter: {}",
+                g.trend.title
+            ),
+            &points,
+            &series,
+            with_other && !groups.is_empty(),
+        );
+        Some(OverTimeView {
+            chart,
+            columns,
+            rows,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,7 +649,17 @@ mod tests {
         );
         assert!(svg.contains("<title id=\"p-title\">Companies per &lt;packaging&gt;</title>"));
         assert!(svg.contains("<desc id=\"p-desc\">bundled: 4; none: 0</desc>"));
-        assert!(svg.contains("<a href=\"/packaging/bundled/\">"));
+        // Links are not hidden in an image: the chart is a named group and
+        // each link is named.
+        assert!(
+            svg.contains("role=\"group\" aria-labelledby=\"p-title\" aria-describedby=\"p-desc\"")
+        );
+        assert!(!svg.contains("role=\"img\""));
+        assert!(
+            svg.contains("<a href=\"/packaging/bundled/\" aria-label=\"bundled: 4 companies\">")
+        );
+        // The bar without a link is drawing the description already gives.
+        assert!(svg.contains("<g aria-hidden=\"true\"><text"));
         // A value no company has has no page to link to.
         assert!(!svg.contains("/packaging/none/"));
         assert!(svg.contains(">bundled</text>") && svg.contains(">4</text>"));
@@ -350,6 +694,93 @@ mod tests {
         assert_eq!(widths.len(), 2);
         assert!(widths[0].parse::<usize>().unwrap() > 250, "{widths:?}");
         assert_eq!(widths[1], "0");
+        // Nothing links: an image, named by its title and description.
+        assert!(svg.contains("role=\"img\" aria-labelledby=\"m-title m-desc\""));
+        assert!(!svg.contains("aria-hidden"));
+    }
+
+    #[test]
+    fn the_matrix_names_its_axis_links() {
+        let svg = matrix(
+            "x",
+            "Packaging by mechanic",
+            ("AI packaging", "Metering"),
+            &[("bundled", Some("/packaging/bundled/")), ("add-on", None)],
+            &[("credits", Some("/metering/credits/")), ("seats", None)],
+            &[vec![3, 0], vec![2, 1]],
+        );
+        assert!(svg.contains("role=\"group\""));
+        assert!(svg.contains(
+            "<a href=\"/packaging/bundled/\" aria-label=\"AI packaging bundled: 3 companies\">"
+        ));
+        assert!(svg.contains(
+            "<a href=\"/metering/credits/\" aria-label=\"Metering credits: 5 companies\">"
+        ));
+        assert_eq!(svg.matches("<a ").count(), 2);
+    }
+
+    fn series<'a>(label: &'a str, values: &[usize], url: Option<&'a str>) -> Series<'a> {
+        Series {
+            label,
+            values: values.to_vec(),
+            url,
+        }
+    }
+
+    #[test]
+    fn lines_end_in_named_links_and_keep_the_year_once() {
+        let svg = lines(
+            "t",
+            "Over time",
+            &["2025 Q3", "2025 Q4", "2026 Q1"],
+            &[
+                series("Bundled", &[0, 2, 12], Some("/trends/x/#bundled")),
+                series("Other", &[1, 1, 1], None),
+            ],
+            true,
+        );
+        assert!(svg.contains("role=\"group\" aria-labelledby=\"t-title\""));
+        assert!(svg.contains(
+            "<desc id=\"t-desc\">2025 Q3 to 2026 Q1: Bundled from 0 to 12; Other from 1 to 1."
+        ));
+        assert!(svg.contains(
+            "<a href=\"/trends/x/#bundled\" aria-label=\"Bundled: 12 companies at the end of 2026 Q1\">"
+        ));
+        assert!(svg.contains(">Bundled 12</text></a>"));
+        // "Other" has no link here: drawn, hidden, the description says it.
+        assert!(svg.contains(">Other 1</text></g>"));
+        assert_eq!(svg.matches(">2025</text>").count(), 1);
+        assert_eq!(svg.matches(">2026</text>").count(), 1);
+        assert_eq!(svg.matches("class=\"chart-dot").count(), 6);
+        assert!(svg.contains("chart-line chart-s1") && svg.contains("chart-line chart-muted"));
+    }
+
+    #[test]
+    fn line_ends_that_meet_are_moved_apart() {
+        let svg = lines(
+            "t",
+            "t",
+            &["2025 Q1", "2025 Q2"],
+            &[series("A", &[1, 5], None), series("B", &[2, 5], None)],
+            false,
+        );
+        let y_of = |label: &str| -> i64 {
+            let end = svg.find(&format!(">{label}</text>")).expect("label");
+            let start = svg[..end].rfind(" y=\"").expect("y") + 4;
+            svg[start..start + svg[start..].find('"').expect("\"")]
+                .parse()
+                .expect("a number")
+        };
+        assert!(y_of("B 5") - y_of("A 5") >= 16, "{svg}");
+    }
+
+    #[test]
+    fn value_steps_are_round() {
+        assert_eq!(tick_step(1), 1);
+        assert_eq!(tick_step(5), 1);
+        assert_eq!(tick_step(7), 2);
+        assert_eq!(tick_step(21), 5);
+        assert_eq!(tick_step(240), 50);
     }
 
     #[test]
@@ -357,6 +788,7 @@ mod tests {
         let svg = matrix(
             "x",
             "Packaging by mechanic",
+            ("AI packaging", "Metering"),
             &[("bundled", None), ("add-on", None)],
             &[("credits", None), ("seats", None)],
             &[vec![3, 0], vec![0, 1]],

@@ -27,6 +27,7 @@ mod templates;
 mod views;
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
@@ -34,7 +35,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::markdown::{Html, Links};
 use crate::model::{Company, Dataset, Mechanic, Packaging};
 use crate::plan::{Entry, Plan, Urls};
-use crate::query::{Grouped, Index};
+use crate::query::{Grouped, Index, Quarter};
 pub use statics::{BUILTIN_STATIC, static_files};
 pub use templates::{BUILTIN_TEMPLATES, TEMPLATES_DIR, Templates, templates};
 
@@ -255,9 +256,12 @@ struct Scope<'s, 'a> {
     entry: &'s Entry,
     dataset: &'a Dataset,
     index: &'a Index<'a>,
+    over_time: &'s OnceLock<Vec<Quarter>>,
+    /// The date the site is replayed to, which history ends at.
+    as_of: Option<crate::model::Date>,
 }
 
-impl<'a> Scope<'_, 'a> {
+impl<'s, 'a> Scope<'s, 'a> {
     fn undeclared(&self, what: String) -> Vec<Diagnostic> {
         vec![Diagnostic::file_error(
             &self.entry.route.file_path(),
@@ -339,6 +343,17 @@ impl<'a> Scope<'_, 'a> {
         self.companies().map(|_| self.index)
     }
 
+    /// Every trend's group sizes at the end of each quarter, for outputs
+    /// that declare every company: any company may have been in a group
+    /// once, and the quarters end at the newest date any company holds.
+    /// Replayed once per render, by the first output that asks.
+    fn over_time(&self) -> Result<&'s [Quarter], Vec<Diagnostic>> {
+        self.companies()?;
+        Ok(self
+            .over_time
+            .get_or_init(|| crate::query::over_time(self.dataset, self.as_of)))
+    }
+
     /// The companies of one packaging value, every one declared.
     fn packaging(&self, p: Packaging) -> Result<&'a [usize], Vec<Diagnostic>> {
         self.listed(self.index.by_packaging.get(&p).map_or(&[], Vec::as_slice))
@@ -366,6 +381,8 @@ struct Renderer<'a> {
     timeline: std::sync::OnceLock<Vec<crate::query::TimelineEntry>>,
     /// `site.as_of` in templates: the date, or empty.
     as_of: String,
+    /// See [`Scope::over_time`].
+    over_time: OnceLock<Vec<Quarter>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -389,14 +406,17 @@ impl<'a> Renderer<'a> {
             changes_published_url: crate::plan::Route::changes().published_url(base),
             timeline: std::sync::OnceLock::new(),
             as_of: inputs.as_of.map(|d| d.to_string()).unwrap_or_default(),
+            over_time: OnceLock::new(),
         }
     }
 
-    fn scope<'s>(&self, entry: &'s Entry) -> Scope<'s, 'a> {
+    fn scope<'s>(&'s self, entry: &'s Entry) -> Scope<'s, 'a> {
         Scope {
             entry,
             dataset: self.inputs.dataset,
             index: self.inputs.index,
+            over_time: &self.over_time,
+            as_of: self.inputs.as_of,
         }
     }
 

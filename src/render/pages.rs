@@ -226,7 +226,7 @@ impl<'a> Renderer<'a> {
 
     fn trend_view<'s>(
         &'s self,
-        scope: &Scope<'_, 'a>,
+        scope: &Scope<'s, 'a>,
         t: usize,
         fragments: &'s Fragments,
         splices: &Splices<'s>,
@@ -244,6 +244,7 @@ impl<'a> Renderer<'a> {
             });
         }
         let chart = self.trend_chart(t, g, &groups);
+        let over_time = self.trend_over_time(t, g, &groups, scope.over_time()?);
         let mut see_also = Vec::with_capacity(g.trend.see_also.len());
         for slug in &g.trend.see_also {
             if let Some(j) = self
@@ -272,6 +273,7 @@ impl<'a> Renderer<'a> {
             see_also,
             chart,
             recent_moves,
+            over_time,
         })
     }
 

@@ -148,6 +148,30 @@ pub(super) struct TrendView<'a> {
     pub chart: String,
     /// The latest moves into or out of the groups, newest first.
     pub recent_moves: Vec<MoveView<'a>>,
+    /// Each group's size at the end of every quarter; none when history
+    /// spans fewer than two quarters.
+    pub over_time: Option<OverTimeView<'a>>,
+}
+
+/// A trend's group sizes quarter by quarter: a chart and the same numbers
+/// as a table.
+#[derive(Serialize)]
+pub(super) struct OverTimeView<'a> {
+    /// A line per group, as inline SVG.
+    pub chart: String,
+    /// The table's column headings: each group, then "Other" when a
+    /// company ever was in it.
+    pub columns: Vec<&'a str>,
+    /// Oldest quarter first.
+    pub rows: Vec<QuarterRow<'a>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct QuarterRow<'a> {
+    /// `2025 Q2`.
+    pub label: &'a str,
+    /// One per column.
+    pub counts: Vec<usize>,
 }
 
 #[derive(Serialize)]

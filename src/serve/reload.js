@@ -51,14 +51,23 @@
     });
   }
 
-  var source = new EventSource("/__trendsite/events");
-  source.addEventListener("hello", function (e) {
-    var id = JSON.parse(e.data).instance;
-    // A different instance means the server restarted: the page may be stale.
-    if (instance !== null && instance !== id) { location.reload(); }
-    instance = id;
-  });
-  source.addEventListener("reload", function () { location.reload(); });
-  source.addEventListener("css", function (e) { swapCss(JSON.parse(e.data).paths); });
-  source.addEventListener("errors", function (e) { showErrors(JSON.parse(e.data).errors); });
+  var source = null;
+  function listen() {
+    source = new EventSource("/__trendsite/events");
+    source.addEventListener("hello", function (e) {
+      var id = JSON.parse(e.data).instance;
+      // A different instance means the server restarted: the page may be stale.
+      if (instance !== null && instance !== id) { location.reload(); }
+      instance = id;
+    });
+    source.addEventListener("reload", function () { location.reload(); });
+    source.addEventListener("css", function (e) { swapCss(JSON.parse(e.data).paths); });
+    source.addEventListener("errors", function (e) { showErrors(JSON.parse(e.data).errors); });
+  }
+  listen();
+  // A page kept in the back/forward cache would keep its stream open, and
+  // browsers allow six connections per host: the seventh page opened would
+  // wait for a minute. Close on leaving; a page shown again may be stale.
+  addEventListener("pagehide", function () { source.close(); });
+  addEventListener("pageshow", function (e) { if (e.persisted) { location.reload(); } });
 })();

@@ -1,31 +1,62 @@
 //! A real browser (headless Chromium over WebDriver) on a page served by
-//! `trendsite serve`: edits show up by themselves, and so do build errors.
+//! `trendsite serve`: edits show up by themselves, and so do build errors;
+//! every kind of page passes axe-core, and chart links are reached by
+//! keyboard.
 //!
-//! Skips with a reason when Chromium or ChromeDriver is missing, except
-//! under CI (`CI=true`), where a missing browser fails the test.
+//! Skips with a reason when Chromium, ChromeDriver or axe-core (installed
+//! with `npm ci --prefix tests/browser-deps`) is missing, except under CI
+//! (`CI=true`), where a missing tool fails the test.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use serde_json::{Value, json};
 
-use crate::support::{Server, SiteTest, free_port, get, http, wait_for};
+use crate::support::{Server, SiteTest, free_port, get, http_waiting, wait_for};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
+/// Says why a test skips, or fails it under CI, where nothing may be
+/// missing. `missing` says what is missing, `install` what .ci/run must do.
+fn skip(missing: &str, install: &str) {
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true but {missing}: .ci/run must {install}"
+    );
+    eprintln!("skipping a browser test: {missing} ({install})");
+}
+
 fn browser_available() -> bool {
     let present = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
     if !present {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but {CHROMIUM} or {CHROMEDRIVER} is missing: .ci/run must install chromium and chromium-driver"
-        );
-        eprintln!(
-            "skipping the browser test: {CHROMIUM} or {CHROMEDRIVER} is not installed (apt-get install chromium chromium-driver)"
+        skip(
+            &format!("{CHROMIUM} or {CHROMEDRIVER} is missing"),
+            "apt-get install chromium chromium-driver",
         );
     }
     present
+}
+
+/// Where `npm ci --prefix tests/browser-deps` puts axe-core.
+const AXE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/browser-deps/node_modules/axe-core/axe.min.js"
+);
+
+/// axe-core's script, when the browser and it are installed.
+fn axe_script() -> Option<String> {
+    if !browser_available() {
+        return None;
+    }
+    std::fs::read_to_string(AXE)
+        .inspect_err(|e| {
+            skip(
+                &format!("{AXE} cannot be read ({e})"),
+                "npm ci --prefix tests/browser-deps",
+            )
+        })
+        .ok()
 }
 
 /// ChromeDriver and one browser session, both ended when dropped.
@@ -38,6 +69,11 @@ struct Browser {
 
 impl Browser {
     fn start() -> Browser {
+        Browser::start_with(&[])
+    }
+
+    /// A browser started with `extra` flags besides the usual ones.
+    fn start_with(extra: &[&str]) -> Browser {
         let port = free_port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
@@ -49,7 +85,7 @@ impl Browser {
             std::net::TcpStream::connect(("127.0.0.1", port)).ok()
         });
         let profile = tempfile::tempdir().expect("profile dir");
-        let args = [
+        let mut args = vec![
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
@@ -58,8 +94,10 @@ impl Browser {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            &format!("--user-data-dir={}", profile.path().display()),
         ];
+        let profile_arg = format!("--user-data-dir={}", profile.path().display());
+        args.push(&profile_arg);
+        args.extend(extra);
         let caps = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {"binary": CHROMIUM, "args": args}}}});
         let mut browser = Browser {
             driver,
@@ -77,12 +115,13 @@ impl Browser {
 
     fn call(&self, method: &str, path: &str, body: Value) -> Value {
         let body = body.to_string();
-        let r = http(
+        // Generous: axe-core on a debug build's page, on a busy machine.
+        let r = http_waiting(
             self.port,
-            method,
-            path,
+            (method, path),
             &[("Content-Type", "application/json")],
             body.as_bytes(),
+            90,
         );
         let v: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
         assert!(
@@ -102,12 +141,31 @@ impl Browser {
     }
 
     fn eval(&self, script: &str) -> Value {
+        self.execute("sync", script)
+    }
+
+    /// Runs `script`, which ends by calling `arguments[0]` with its result.
+    fn eval_async(&self, script: &str) -> Value {
+        self.execute("async", script)
+    }
+
+    fn execute(&self, how: &str, script: &str) -> Value {
         self.call(
             "POST",
-            &format!("/session/{}/execute/sync", self.session),
+            &format!("/session/{}/execute/{how}", self.session),
             json!({"script": script, "args": []}),
         )["value"]
             .clone()
+    }
+
+    /// Presses and releases one key, as a reader does, wherever focus is.
+    fn press(&self, key: &str) {
+        self.call(
+            "POST",
+            &format!("/session/{}/actions", self.session),
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+                {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}]}]}),
+        );
     }
 
     fn text(&self) -> String {
@@ -163,14 +221,20 @@ const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // Ending the session is what stops Chromium; killing ChromeDriver
+        // alone would leave it running. Sent without `http`, whose panics
+        // would abort a run that is already failing.
         if !self.session.is_empty() {
-            let _ = http(
-                self.port,
-                "DELETE",
-                &format!("/session/{}", self.session),
-                &[],
-                b"",
-            );
+            use std::io::{Read, Write};
+            if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
+                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+                let _ = write!(
+                    stream,
+                    "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+                    self.session, self.port
+                );
+                let _ = stream.read(&mut [0u8; 256]);
+            }
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
@@ -575,4 +639,183 @@ fn without_javascript_the_index_lists_every_company_and_hides_the_find_controls(
             .contains("javascript")
     );
     assert_eq!(get(server.port, "/data/companies.json").status, 200);
+}
+
+/// One of each kind of page of [`crate::over_time::history_site`], whose
+/// trend pages have every chart: group sizes, "Over time", and a trend
+/// without groups. Add a path here when the site gains a kind of page.
+const EVERY_KIND_OF_PAGE: &[&str] = &[
+    "/",
+    "/trends/",
+    "/trends/credits/",
+    "/trends/plain/",
+    "/companies/acme/",
+    "/companies/gamma/",
+    "/packaging/",
+    "/packaging/bundled/",
+    "/metering/",
+    "/metering/credits/",
+    "/changes/",
+    // The 404 page, as served for any path the site does not have.
+    "/no-such-page/",
+];
+
+/// axe-core's serious and critical violations on the open page, each as
+/// `rule (impact): the elements`.
+fn axe_violations(browser: &Browser, axe: &str) -> Vec<String> {
+    browser.eval(&format!("{axe}\n;return null;"));
+    let result = browser.eval_async(
+        "const done = arguments[0];
+         axe.run(document).then(
+           r => done(r.violations
+             .filter(v => v.impact === 'serious' || v.impact === 'critical')
+             .map(v => v.id + ' (' + v.impact + '): '
+                  + v.nodes.map(n => n.target.join(' ')).join(', '))),
+           e => done(['axe-core failed: ' + e]));",
+    );
+    serde_json::from_value(result.clone())
+        .unwrap_or_else(|e| panic!("axe-core's result {result}: {e}"))
+}
+
+#[test]
+fn every_kind_of_page_passes_axe_core_in_light_and_dark() {
+    let Some(axe) = axe_script() else {
+        return;
+    };
+    let site = crate::over_time::history_site();
+    let server = Server::start(&site);
+    let base = format!("http://127.0.0.1:{}", server.port);
+    // Dark mode has colours of its own, so contrast is checked in both.
+    for (scheme, flags) in [
+        ("light", &[][..]),
+        (
+            "dark",
+            &[
+                "--force-dark-mode",
+                "--blink-settings=preferredColorScheme=0",
+            ][..],
+        ),
+    ] {
+        let browser = Browser::start_with(flags);
+        let mut problems = Vec::new();
+        for path in EVERY_KIND_OF_PAGE {
+            browser.goto(&format!("{base}{path}"));
+            wait_for(15, path, || {
+                browser
+                    .eval("return document.readyState === 'complete' && !!document.querySelector('main');")
+                    .as_bool()
+                    .filter(|ready| *ready)
+            });
+            if *path == "/" {
+                // The page as a reader sees it: with the find controls.
+                wait_for_find(&browser, "ready");
+            }
+            assert_eq!(
+                browser.string(
+                    "return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';"
+                ),
+                scheme
+            );
+            problems.extend(
+                axe_violations(&browser, &axe)
+                    .into_iter()
+                    .map(|v| format!("{scheme} {path}: {v}")),
+            );
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+    // The trend page did have the chart the test is about.
+    assert!(
+        get(server.port, "/trends/credits/")
+            .text()
+            .contains("chart-over-time")
+    );
+}
+
+/// Tabs through the page from its top until focus comes back round, and
+/// returns each chart link focused, by its position among the page's
+/// chart links, with its name.
+fn tab_through_charts(browser: &Browser) -> Vec<(u64, String)> {
+    let links = browser
+        .eval("return document.querySelectorAll('svg.chart a').length;")
+        .as_u64()
+        .unwrap_or(0);
+    let stops = browser
+        .eval("return document.querySelectorAll('a[href], button, input, select, summary').length;")
+        .as_u64()
+        .unwrap_or(0);
+    let mut reached = Vec::new();
+    for _ in 0..stops + 5 {
+        browser.press("\u{E004}");
+        let at = browser.eval(
+            "const e = document.activeElement;
+             const all = [...document.querySelectorAll('svg.chart a')];
+             const i = all.indexOf(e);
+             return i < 0 ? null : [i, e.getAttribute('aria-label'),
+                                    e.getBoundingClientRect().width > 0];",
+        );
+        if let Some([i, name, shown]) = at.as_array().map(Vec::as_slice) {
+            assert_eq!(shown, &json!(true), "a focused link is on screen: {name}");
+            reached.push((i.as_u64().unwrap_or(u64::MAX), name.to_string()));
+        }
+    }
+    reached.sort();
+    reached.dedup();
+    assert!(links > 0, "the page has chart links");
+    reached
+}
+
+#[test]
+fn every_chart_link_is_reached_by_keyboard() {
+    if !browser_available() {
+        return;
+    }
+    let site = crate::over_time::history_site();
+    let server = Server::start(&site);
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let browser = Browser::start();
+
+    browser.goto(&format!("{base}/trends/credits/"));
+    wait_for(15, "the trend page", || {
+        browser.text().contains("Over time").then_some(())
+    });
+    let reached = tab_through_charts(&browser);
+    let names: Vec<&str> = reached.iter().map(|(_, n)| n.as_str()).collect();
+    // Group sizes, then each line of "Over time", in page order.
+    assert_eq!(
+        names,
+        [
+            "\"Bundled: 1 company\"",
+            "\"Add-on: 1 company\"",
+            "\"Bundled: 1 company at the end of 2026 Q1\"",
+            "\"Add-on: 1 company at the end of 2026 Q1\"",
+        ]
+    );
+    assert_eq!(
+        reached.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+        [0, 1, 2, 3]
+    );
+
+    // Enter on a focused line's key goes to its group.
+    browser.eval("document.querySelector('#chart-over-time-title').parentNode.querySelector('a').focus(); return null;");
+    browser.press("\u{E007}");
+    wait_for(10, "the group's anchor", || {
+        (browser.string("return location.hash;") == "#bundled").then_some(())
+    });
+
+    // The index's charts: every bar and matrix label with a page.
+    browser.goto(&format!("{base}/"));
+    wait_for_find(&browser, "ready");
+    let reached = tab_through_charts(&browser);
+    let links = browser
+        .eval("return document.querySelectorAll('svg.chart a').length;")
+        .as_u64()
+        .unwrap_or(0);
+    assert_eq!(reached.len() as u64, links, "{reached:?}");
+    assert!(
+        reached
+            .iter()
+            .any(|(_, n)| n == "\"AI packaging bundled: 1 company\""),
+        "{reached:?}"
+    );
 }

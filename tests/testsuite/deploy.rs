@@ -162,7 +162,21 @@ fn chart_descriptions(html: &str) -> Vec<String> {
     html.match_indices("<svg class=\"chart\"")
         .map(|(i, _)| {
             let svg = &html[i..i + html[i..].find("</svg>").expect("closed svg")];
-            assert!(svg.contains("role=\"img\""));
+            // An image hides its children, links too: a chart with links is
+            // a named group whose every link has a name of its own.
+            if svg.contains("<a ") {
+                assert!(svg.contains("role=\"group\" aria-labelledby="), "a group");
+                assert_eq!(
+                    svg.matches("<a ").count(),
+                    svg.matches("<a href=\"").count(),
+                );
+                for (at, _) in svg.match_indices("<a href=\"") {
+                    let tag = &svg[at..at + svg[at..].find('>').expect(">")];
+                    assert!(tag.contains(" aria-label=\""), "a named link: {tag}");
+                }
+            } else {
+                assert!(svg.contains("role=\"img\""));
+            }
             assert!(svg.contains("<title id="), "a title");
             assert!(!svg.contains("<script"), "no script");
             let start = svg.find("<desc").expect("a desc");
@@ -233,7 +247,8 @@ fn charts_show_the_counts_the_data_holds() {
             assert!(descs.is_empty());
             continue;
         }
-        assert_eq!(descs.len(), 1);
+        // The groups' sizes, and "Over time" when the content has history.
+        assert!(matches!(descs.len(), 1 | 2), "{descs:?}");
         for g in trend["groups"].as_array().expect("groups") {
             let n = g["companies"].as_array().map_or(0, Vec::len);
             let title = g["title"].as_str().expect("title");
@@ -242,6 +257,15 @@ fn charts_show_the_counts_the_data_holds() {
                 "{title}: {}",
                 descs[0]
             );
+            // The last quarter ends after every change: it is today's count.
+            if let Some(over_time) = descs.get(1) {
+                let lines = over_time.split_once(". The table").map_or("", |(l, _)| l);
+                let line = lines
+                    .split([':', ';'])
+                    .find(|l| l.trim().starts_with(&format!("{title} from ")))
+                    .unwrap_or_else(|| panic!("no line for {title}: {over_time}"));
+                assert!(line.ends_with(&format!(" to {n}")), "{line}");
+            }
         }
     }
 }

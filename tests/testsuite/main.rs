@@ -15,6 +15,7 @@ mod history_as_of;
 mod history_data;
 mod history_pages;
 mod incremental;
+mod over_time;
 mod publish;
 mod repo_site;
 mod scaffold;

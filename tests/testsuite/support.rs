@@ -268,10 +268,21 @@ pub fn http(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Response {
+    http_waiting(port, (method, path), headers, body, 10)
+}
+
+/// [`http`] for a reply that may take up to `secs` seconds.
+pub fn http_waiting(
+    port: u16,
+    (method, path): (&str, &str),
+    headers: &[(&str, &str)],
+    body: &[u8],
+    secs: u64,
+) -> Response {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
     stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .set_read_timeout(Some(std::time::Duration::from_secs(secs)))
         .expect("timeout");
     let mut request = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
     if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
