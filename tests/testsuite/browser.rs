@@ -195,10 +195,14 @@ fn the_open_page_follows_edits_and_shows_build_errors() {
     // Mark this page load; a reload clears the mark, navigation by the test
     // never happens.
     browser.eval("window.__loadMark = 1; return null;");
-    wait_for(10, "the live-reload connection", || {
-        server.log().contains("Serving").then_some(())
+    // An edit made before the page's event stream is open would never reach
+    // it; reload.js marks the page once the stream is open.
+    wait_for(30, "the page's live-reload connection", || {
+        browser
+            .eval("return document.documentElement.dataset.trendsiteReload === 'open';")
+            .as_bool()
+            .filter(|open| *open)
     });
-    std::thread::sleep(std::time::Duration::from_millis(300));
 
     site.edit(
         "content/companies/acme.md",
