@@ -133,8 +133,19 @@ fn a_css_change_swaps_the_stylesheet_without_a_reload() {
     assert_eq!(get(server.port, "/style.css").text(), "body { color: red }");
 }
 
+/// The most reloads a burst of 100 writes may give. The watcher ends a batch
+/// when events pause for its quiet window (5 ms, 50 ms once a batch looks
+/// like a burst) or after 500 ms; it cannot tell a writer stalled by a busy
+/// machine from two separate saves, so no window makes "exactly one" hold
+/// under load, and widening it would slow every single save. What batching
+/// promises is that a burst is not rebuilt file by file (a watcher without
+/// it gives about 100 reloads here; with it, one, now and then two under
+/// full CPU load), and that the last state is served: that is what is
+/// asserted.
+const MOST_RELOADS_FOR_A_BURST: usize = 5;
+
 #[test]
-fn a_burst_of_writes_gives_one_rebuild() {
+fn a_burst_of_writes_is_batched_and_ends_fully_served() {
     let site = SiteTest::new("minimal");
     for i in 0..100 {
         site.write(
@@ -150,15 +161,37 @@ fn a_burst_of_writes_gives_one_rebuild() {
         let rel = format!("content/companies/c{i:03}.md");
         site.edit(&rel, "per tier.", "per tier, v2.");
     }
-    wait_for(10, "a reload", || {
-        (events.count("reload") >= 1).then_some(())
-    });
-    std::thread::sleep(std::time::Duration::from_millis(700));
-    assert_eq!(events.count("reload"), 1, "{}", server.log());
-    assert!(
+    // Batches are rebuilt in order, so once the last file written is served
+    // new, every write before it has been rebuilt too.
+    wait_for(30, "the burst's last file to be served", || {
         get(server.port, "/companies/c099/")
             .text()
             .contains("per tier, v2.")
+            .then_some(())
+    });
+    for i in 0..100 {
+        assert!(
+            get(server.port, &format!("/companies/c{i:03}/"))
+                .text()
+                .contains("per tier, v2."),
+            "c{i:03} is stale\n{}",
+            server.log()
+        );
+    }
+    // A stylesheet change gives a `css` event, which follows every reload
+    // of the burst on the stream: counted before it, none is still in
+    // flight.
+    site.write("static/style.css", "body { color: red }");
+    wait_for(30, "the css event after the burst", || {
+        (events.count("css") >= 1).then_some(())
+    });
+    let stream = events.text();
+    let before_css = &stream[..stream.find("event: css\n").expect("css event")];
+    let reloads = before_css.matches("event: reload\n").count();
+    assert!(
+        (1..=MOST_RELOADS_FOR_A_BURST).contains(&reloads),
+        "{reloads} reloads for one burst\n{}",
+        server.log()
     );
 }
 
