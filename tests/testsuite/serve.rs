@@ -292,27 +292,47 @@ fn no_request_can_read_outside_the_site() {
 
 #[test]
 fn concurrent_requests_during_rebuilds_see_whole_pages() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
     let site = SiteTest::new("minimal");
     let server = Server::start(&site);
+    let events = Events::subscribe(server.port);
     let port = server.port;
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop = Arc::new(AtomicBool::new(false));
+    // Readers that have a whole page of the first build, and the newest
+    // build any reader has seen: the edits wait for the one, the end of the
+    // test for the other, so the requests surely span the rebuilds.
+    let started = Arc::new(AtomicUsize::new(0));
+    let newest = Arc::new(AtomicU64::new(0));
     let readers: Vec<_> = (0..4)
         .map(|_| {
-            let stop = stop.clone();
+            let (stop, started, newest) = (stop.clone(), started.clone(), newest.clone());
             std::thread::spawn(move || {
                 let mut n = 0;
-                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                while n == 0 || !stop.load(Ordering::Relaxed) {
                     let r = get(port, "/trends/credits/");
                     assert_eq!(r.status, 200);
                     let text = r.text();
                     assert!(text.trim_end().ends_with("</html>"), "a truncated page");
                     assert_eq!(text.matches("<h1>").count(), 1);
+                    let build = r
+                        .header("x-trendsite-build")
+                        .and_then(|b| b.parse().ok())
+                        .expect("a build number");
+                    newest.fetch_max(build, Ordering::Relaxed);
+                    if n == 0 {
+                        started.fetch_add(1, Ordering::Relaxed);
+                    }
                     n += 1;
                 }
                 n
             })
         })
         .collect();
+    wait_for(30, "every reader's first page", || {
+        (started.load(Ordering::Relaxed) == 4).then_some(())
+    });
+    let first = newest.load(Ordering::Relaxed);
     for i in 0..10 {
         site.edit(
             "content/trends/credits.md",
@@ -327,11 +347,22 @@ fn concurrent_requests_during_rebuilds_see_whole_pages() {
                 "Intro about credits."
             },
         );
-        std::thread::sleep(std::time::Duration::from_millis(60));
+        wait_for(30, &format!("the rebuild after edit {i}"), || {
+            (events.count("reload") > i).then_some(())
+        });
     }
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let total: usize = readers.into_iter().map(|h| h.join().expect("reader")).sum();
-    assert!(total > 20, "only {total} requests");
+    let last: u64 = get(port, "/trends/credits/")
+        .header("x-trendsite-build")
+        .and_then(|b| b.parse().ok())
+        .expect("a build number");
+    assert!(last > first, "no rebuild was published");
+    wait_for(30, "a reader to see the last build", || {
+        (newest.load(Ordering::Relaxed) >= last).then_some(())
+    });
+    stop.store(true, Ordering::Relaxed);
+    for reader in readers {
+        reader.join().expect("a reader saw a broken page");
+    }
 }
 
 #[test]
@@ -428,6 +459,8 @@ fn read_response(stream: &mut std::net::TcpStream) -> (u16, String, String) {
 fn ten_thousand_requests_during_rebuilds_all_succeed_and_never_mix_builds() {
     use std::collections::{BTreeMap, BTreeSet};
     use std::io::Write;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let site = SiteTest::new("minimal");
     site.edit(
         ACME,
@@ -435,19 +468,31 @@ fn ten_thousand_requests_during_rebuilds_all_succeed_and_never_mix_builds() {
         "Version 0 of the note.",
     );
     let server = Server::start(&site);
+    let events = Events::subscribe(server.port);
     let port = server.port;
     const CONNECTIONS: usize = 64;
     const PER_CONNECTION: usize = 157; // 64 x 157 = 10,048 requests
+    // Every client answers once before the first edit and waits halfway
+    // for the first rebuild, so the load surely spans a rebuild however
+    // the machine schedules the threads.
+    let started = Arc::new(AtomicUsize::new(0));
+    let rebuilt = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..CONNECTIONS)
         .map(|_| {
+            let (started, rebuilt) = (started.clone(), rebuilt.clone());
             std::thread::spawn(move || {
                 let mut stream =
                     std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
                 stream
-                    .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+                    .set_read_timeout(Some(std::time::Duration::from_secs(30)))
                     .expect("timeout");
                 let mut seen = Vec::with_capacity(PER_CONNECTION);
-                for _ in 0..PER_CONNECTION {
+                for i in 0..PER_CONNECTION {
+                    if i == PER_CONNECTION / 2 {
+                        wait_for(60, "the first rebuild", || {
+                            rebuilt.load(Ordering::Relaxed).then_some(())
+                        });
+                    }
                     stream
                         .write_all(
                             format!(
@@ -464,19 +509,28 @@ fn ten_thousand_requests_during_rebuilds_all_succeed_and_never_mix_builds() {
                         .unwrap_or("?")
                         .to_string();
                     seen.push((status, build, version));
+                    if i == 0 {
+                        started.fetch_add(1, Ordering::Relaxed);
+                    }
                 }
                 seen
             })
         })
         .collect();
-    // Rebuild while the clients run.
+    wait_for(60, "every client's first response", || {
+        (started.load(Ordering::Relaxed) == CONNECTIONS).then_some(())
+    });
+    // Rebuild while the clients run, each edit once the last is served.
     for v in 1..=15 {
-        std::thread::sleep(std::time::Duration::from_millis(40));
         site.edit(
             ACME,
             &format!("Version {} of", v - 1),
             &format!("Version {v} of"),
         );
+        wait_for(30, &format!("the rebuild of version {v}"), || {
+            (events.count("reload") >= v).then_some(())
+        });
+        rebuilt.store(true, Ordering::Relaxed);
     }
     let mut by_build: BTreeMap<u64, BTreeSet<String>> = BTreeMap::new();
     let mut total = 0;
