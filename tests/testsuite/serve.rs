@@ -36,11 +36,13 @@ fn an_edit_is_served_and_announced_to_open_pages() {
     let page = get(server.port, "/companies/acme/");
     assert!(page.text().contains("Credits, freshly edited."));
     assert_ne!(page.header("x-trendsite-build"), Some(build.as_str()));
-    assert!(
-        server.log().contains("content/companies/acme.md"),
-        "{}",
-        server.log()
-    );
+    // The terminal line comes after the reload is sent.
+    wait_for(10, "the rebuild in the terminal", || {
+        server
+            .log()
+            .contains("content/companies/acme.md")
+            .then_some(())
+    });
 }
 
 #[test]
