@@ -265,6 +265,9 @@ async fn reload_js() -> impl IntoResponse {
 async fn events(
     AxumState(shared): AxumState<Arc<Shared>>,
 ) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>> {
+    // Subscribed before the current errors are read: a rebuild published
+    // between the two then arrives twice rather than not at all.
+    let notices = shared.notices.subscribe();
     let hello = Event::default()
         .event("hello")
         .data(format!("{{\"instance\":{}}}", shared.instance));
@@ -272,7 +275,7 @@ async fn events(
     if let Some(errors) = &shared.current().errors {
         first.push(Ok(Event::default().event("errors").data(errors.clone())));
     }
-    let updates = BroadcastStream::new(shared.notices.subscribe())
+    let updates = BroadcastStream::new(notices)
         .take_while(|n| !matches!(n, Ok(Notice::Shutdown)))
         .filter_map(|notice| {
             let event = match notice.ok()? {

@@ -238,6 +238,8 @@ pub fn run(opts: Options, shell: Arc<Shell>) -> Result<(), ServeError> {
         .as_of
         .map(|d| format!(" as of {d}"))
         .unwrap_or_default();
+    // Only now, with the port bound and the watcher in place: from this line
+    // on a request is answered and a saved file is seen (tests wait on it).
     shell.status(
         "Serving",
         format_args!("{}{as_of} at {url}", root.display()),

@@ -52,8 +52,15 @@
   }
 
   var source = null;
+  // The connection's state on <html data-trendsite-reload>, for anyone (or
+  // any test driving a browser) asking whether an edit will reach this page:
+  // the server subscribes the stream to rebuilds before it answers, so from
+  // "open" on no rebuild is missed.
+  var root = document.documentElement;
   function listen() {
     source = new EventSource("/__trendsite/events");
+    source.addEventListener("open", function () { root.dataset.trendsiteReload = "open"; });
+    source.addEventListener("error", function () { root.dataset.trendsiteReload = "closed"; });
     source.addEventListener("hello", function (e) {
       var id = JSON.parse(e.data).instance;
       // A different instance means the server restarted: the page may be stale.

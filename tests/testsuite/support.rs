@@ -413,9 +413,17 @@ impl Server {
             .stderr(file)
             .spawn()
             .expect("start serve");
-        let server = Server { child, port, log };
-        wait_for(20, "the server to answer", || {
-            std::net::TcpStream::connect(("127.0.0.1", port)).ok()
+        let mut server = Server { child, port, log };
+        // Not a TCP connect: the port is bound before the watcher exists, so
+        // a connection can succeed while a file written now would be missed.
+        // "Serving" is printed once both are in place; requests sent after it
+        // wait in the listen queue until the server accepts them.
+        wait_for(30, "the server to start", || {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("serve exited with {status}:\n{}", server.log());
+            }
+            let log = server.log();
+            log.lines().any(|l| l.starts_with("Serving ")).then_some(())
         });
         server
     }
