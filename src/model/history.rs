@@ -172,4 +172,44 @@ impl Company {
         };
         1 + self.changes[..k].iter().filter(|c| c.date == date).count()
     }
+
+    /// The value `prior`'s field had just after `changes[k]`: the `before`
+    /// of the nearest later change that names the field, else its value
+    /// now. What `prior.of(&self.after(k))` gives, without replaying a copy
+    /// of the company for every change of a large history.
+    pub fn value_after(&self, k: usize, prior: &Prior) -> Prior {
+        let Some(date) = self.changes.get(k).map(|c| c.date) else {
+            return prior.of(self);
+        };
+        let later = self.changes.iter().take_while(|c| c.date > date).count();
+        self.changes[..later]
+            .iter()
+            .rev()
+            .find_map(|c| c.before.iter().find(|p| p.path() == prior.path()))
+            .cloned()
+            .unwrap_or_else(|| prior.of(self))
+    }
+
+    /// A copy of the fields trend filters read, without the body, changes
+    /// and kept lines: what replaying history clones, state after state.
+    pub fn facts(&self) -> Company {
+        Company {
+            slug: self.slug.clone(),
+            file: String::new(),
+            name: self.name.clone(),
+            website: self.website.clone(),
+            category: self.category.clone(),
+            packaging: self.packaging,
+            verified: self.verified,
+            website_at: self.website_at,
+            packaging_at: self.packaging_at,
+            verified_at: self.verified_at,
+            excerpts: Default::default(),
+            metering: self.metering.clone(),
+            tiers: self.tiers.clone(),
+            sources: self.sources.clone(),
+            changes: Vec::new(),
+            body: Default::default(),
+        }
+    }
 }

@@ -94,7 +94,7 @@ pub fn change_order(companies: &[Company], order: &[usize]) -> Vec<(usize, usize
 /// the company just before the change and just after it (other changes of
 /// the same date included in both).
 fn walk_states(c: &Company, mut f: impl FnMut(usize, &Company, &Company)) {
-    let mut state = c.clone();
+    let mut state = c.facts();
     let mut k = 0;
     while k < c.changes.len() {
         let day = c.changes[k].date;
@@ -170,17 +170,19 @@ pub fn over_time(ds: &Dataset, until: Option<Date>) -> Vec<Quarter> {
         .iter()
         .map(|_| ds.trends.iter().map(|t| vec![0; width(t)]).collect())
         .collect();
-    let index = |t: &Trend, s: Slot| match s {
-        Slot::Group(g) => g,
-        Slot::Other => t.groups.len(),
-    };
     for c in &ds.companies {
         // The company's states, newest first, each with the date from
         // which it holds; a state is placed into slots once, however many
         // quarters it spans.
-        let mut states: Vec<(Option<Date>, Vec<Option<Slot>>)> = Vec::new();
+        let mut states: States = Vec::new();
         let slots = |c: &Company| ds.trends.iter().map(|t| slot(t, c)).collect();
-        let mut state = c.clone();
+        if c.changes.is_empty() {
+            // Most companies: one state, the entry as written, no copy.
+            states.push((None, slots(c)));
+            add_states(&states, &ends, &mut counts, ds);
+            continue;
+        }
+        let mut state = c.facts();
         let mut k = 0;
         while k < c.changes.len() {
             let day = c.changes[k].date;
@@ -193,19 +195,7 @@ pub fn over_time(ds: &Dataset, until: Option<Date>) -> Vec<Quarter> {
             }
         }
         states.push((None, slots(&state)));
-        for (q, end) in ends.iter().enumerate() {
-            let Some((_, slots)) = states
-                .iter()
-                .find(|(from, _)| from.is_none_or(|from| from <= *end))
-            else {
-                continue;
-            };
-            for ((t, trend), s) in ds.trends.iter().enumerate().zip(slots) {
-                if let Some(s) = s {
-                    counts[q][t][index(trend, *s)] += 1;
-                }
-            }
-        }
+        add_states(&states, &ends, &mut counts, ds);
     }
     ends.into_iter()
         .zip(counts)
@@ -215,6 +205,30 @@ pub fn over_time(ds: &Dataset, until: Option<Date>) -> Vec<Quarter> {
             counts,
         })
         .collect()
+}
+
+/// A company's states, newest first, each with the date from which it
+/// holds (`None`: since ever), counted into the quarter ends they cover.
+type States = Vec<(Option<Date>, Vec<Option<Slot>>)>;
+
+fn add_states(states: &States, ends: &[Date], counts: &mut [Vec<Vec<usize>>], ds: &Dataset) {
+    for (q, end) in ends.iter().enumerate() {
+        let Some((_, slots)) = states
+            .iter()
+            .find(|(from, _)| from.is_none_or(|from| from <= *end))
+        else {
+            continue;
+        };
+        for ((t, trend), s) in ds.trends.iter().enumerate().zip(slots) {
+            if let Some(s) = s {
+                let column = match s {
+                    Slot::Group(g) => *g,
+                    Slot::Other => trend.groups.len(),
+                };
+                counts[q][t][column] += 1;
+            }
+        }
+    }
 }
 
 #[cfg(test)]

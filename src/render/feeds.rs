@@ -318,14 +318,13 @@ impl Renderer<'_> {
         );
         let mut content = format!("<p>{summary}</p>\n");
         if !change.before.is_empty() {
-            let after = c.after(k);
             content.push_str("<ul>\n");
             for prior in &change.before {
                 content.push_str(&format!(
                     "<li><code>{}</code>: {} → {}</li>\n",
                     prior.path(),
                     escape_html(&prior.display()),
-                    escape_html(&prior.of(&after).display())
+                    escape_html(&c.value_after(k, prior).display())
                 ));
             }
             content.push_str("</ul>\n");

@@ -87,7 +87,6 @@ impl<'a> Renderer<'a> {
         let fields = if change.before.is_empty() {
             Vec::new()
         } else {
-            let after = c.after(k);
             change
                 .before
                 .iter()
@@ -95,7 +94,7 @@ impl<'a> Renderer<'a> {
                     field: prior.path(),
                     label: field_label(prior),
                     before: prior.display(),
-                    after: prior.of(&after).display(),
+                    after: c.value_after(k, prior).display(),
                 })
                 .collect()
         };
