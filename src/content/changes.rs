@@ -335,6 +335,13 @@ source = "https://acme.example/blog/note"
         assert_eq!(old.mechanic(), Mechanic::Requests);
         assert!(old.changes.is_empty());
         assert_eq!(c.changes[1].before[0], Prior::Mechanic(Mechanic::Requests));
+        // The value after each change, looked up without replaying, is the
+        // value in the replayed company.
+        for (k, change) in c.changes.iter().enumerate() {
+            for prior in &change.before {
+                assert_eq!(c.value_after(k, prior), prior.of(&c.after(k)), "{k}");
+            }
+        }
     }
 
     #[test]
