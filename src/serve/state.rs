@@ -310,9 +310,11 @@ impl State {
         let structural = kinds.iter().any(|k| match k {
             ChangeKind::Config => true,
             ChangeKind::Company(p) => {
-                p.is_file() != self.company_files.iter().any(|e| &e.path == p)
+                p.is_file() != self.company_files.iter().any(|e| same_path(&e.path, p))
             }
-            ChangeKind::Trend(p) => p.is_file() != self.trend_files.iter().any(|e| &e.path == p),
+            ChangeKind::Trend(p) => {
+                p.is_file() != self.trend_files.iter().any(|e| same_path(&e.path, p))
+            }
             // A folder moved in or out hides the events of the files in it.
             ChangeKind::ContentOther(p) => {
                 p.is_dir()
@@ -537,7 +539,12 @@ impl State {
 
     /// Re-reads one existing company file.
     fn update_company(&mut self, path: &Path) -> Update {
-        let Some(entry) = self.company_files.iter().find(|e| e.path == path).cloned() else {
+        let Some(entry) = self
+            .company_files
+            .iter()
+            .find(|e| same_path(&e.path, path))
+            .cloned()
+        else {
             return Update::Reload;
         };
         let (company, mut diags) = content::load_company(&entry);
@@ -601,7 +608,12 @@ impl State {
 
     /// Re-reads one existing trend file.
     fn update_trend(&mut self, path: &Path) -> Update {
-        let Some(entry) = self.trend_files.iter().find(|e| e.path == path).cloned() else {
+        let Some(entry) = self
+            .trend_files
+            .iter()
+            .find(|e| same_path(&e.path, path))
+            .cloned()
+        else {
             return Update::Reload;
         };
         let slugs: HashSet<String> = self.trend_files.iter().map(|e| e.slug.clone()).collect();
@@ -641,6 +653,14 @@ impl State {
         }
         Update::Changed(slug)
     }
+}
+
+/// Whether two paths are the same, byte for byte. Both come from joining
+/// the same root with the same walk, so no two spellings of one file meet
+/// here; `Path`'s own `==` compares component by component, which over
+/// ten thousand entries was a visible share of every edit.
+fn same_path(a: &Path, b: &Path) -> bool {
+    a.as_os_str() == b.as_os_str()
 }
 
 /// Which data-quality warnings a rebuild recounts.
