@@ -15,10 +15,14 @@
 //! A new kind of output is added here, as an [`Output`] variant with its
 //! route and reads, and in `render` as the function that draws it.
 
+mod reads;
 mod route;
 
 use std::collections::{BTreeSet, HashMap};
 
+use rayon::prelude::*;
+
+pub use reads::{Changes, Reads, Set, TemplateReads};
 pub use route::{NOT_FOUND, Route, Urls};
 
 use crate::config::BaseUrl;
@@ -124,167 +128,12 @@ impl Output {
     }
 }
 
-/// A set of companies or trends an output reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Set {
-    All,
-    /// Positions in the dataset's list, ascending.
-    Only(Vec<u32>),
-}
-
-impl Set {
-    fn none() -> Set {
-        Set::Only(Vec::new())
-    }
-
-    fn of(positions: impl IntoIterator<Item = usize>) -> Set {
-        let mut list: Vec<u32> = positions
-            .into_iter()
-            .filter_map(|i| u32::try_from(i).ok())
-            .collect();
-        list.sort_unstable();
-        list.dedup();
-        Set::Only(list)
-    }
-
-    pub fn contains(&self, i: usize) -> bool {
-        match self {
-            Set::All => true,
-            Set::Only(list) => u32::try_from(i).is_ok_and(|i| list.binary_search(&i).is_ok()),
-        }
-    }
-
-    pub fn is_all(&self) -> bool {
-        matches!(self, Set::All)
-    }
-
-    /// Whether any member's slug is in `changed`.
-    fn touches(&self, slugs: &[String], changed: &BTreeSet<String>) -> bool {
-        if changed.is_empty() {
-            return false;
-        }
-        match self {
-            Set::All => true,
-            Set::Only(list) => list
-                .iter()
-                .any(|&i| slugs.get(i as usize).is_some_and(|s| changed.contains(s))),
-        }
-    }
-
-    /// The same members, by slug, in two plans. `moved` holds both plans'
-    /// slug tables when positions may differ between them (a company was
-    /// added or removed); `None` compares positions.
-    fn same(&self, other: &Set, moved: Option<(&[String], &[String])>) -> bool {
-        match (self, other) {
-            (Set::All, Set::All) => true,
-            (Set::Only(a), Set::Only(b)) => {
-                if a.len() != b.len() {
-                    return false;
-                }
-                let Some((slugs, other_slugs)) = moved else {
-                    return a == b;
-                };
-                let name = |s: &[String], i: u32| s.get(i as usize).cloned();
-                let mut x: Vec<_> = a.iter().map(|&i| name(slugs, i)).collect();
-                let mut y: Vec<_> = b.iter().map(|&i| name(other_slugs, i)).collect();
-                x.sort_unstable();
-                y.sort_unstable();
-                x == y
-            }
-            _ => false,
-        }
-    }
-}
-
-/// Which templates an output renders with, besides the shared ones
-/// (`base.html`, and any template that is neither a page's nor a snippet's,
-/// which every page may include).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TemplateReads {
-    pub page: Option<&'static str>,
-    /// Splices `company_item.html` snippets.
-    pub items: bool,
-    /// Splices `company_row.html` snippets.
-    pub rows: bool,
-}
-
-impl TemplateReads {
-    fn reads(&self, name: &str) -> bool {
-        let Some(page) = self.page else {
-            return false;
-        };
-        if name == ITEM_TEMPLATE {
-            self.items
-        } else if name == ROW_TEMPLATE {
-            self.rows
-        } else if PAGE_TEMPLATES.contains(&name) {
-            page == name
-        } else {
-            true
-        }
-    }
-}
-
-/// The inputs an output reads. Every output also reads site.toml.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reads {
-    pub companies: Set,
-    pub trends: Set,
-    pub templates: TemplateReads,
-}
-
 /// One output of the site.
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub output: Output,
     pub route: Route,
     pub reads: Reads,
-}
-
-/// What changed between two states of a site, by name.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Changes {
-    /// Slugs of companies whose file changed (the new slug when renamed).
-    pub companies: BTreeSet<String>,
-    pub trends: BTreeSet<String>,
-    /// Template names, as a site's override names them.
-    pub templates: BTreeSet<String>,
-    /// site.toml, which every output reads.
-    pub site: bool,
-}
-
-impl Changes {
-    /// Everything: what a first render, or a render after errors with no
-    /// record of what changed, must assume.
-    pub fn everything() -> Changes {
-        Changes {
-            site: true,
-            ..Changes::default()
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        *self == Changes::default()
-    }
-
-    /// Adds the changes of a later batch.
-    pub fn merge(&mut self, later: Changes) {
-        self.companies.extend(later.companies);
-        self.trends.extend(later.trends);
-        self.templates.extend(later.templates);
-        self.site |= later.site;
-    }
-
-    /// Whether every company snippet must be rendered again: site.toml or
-    /// a template other than a page's (a snippet's own, or one it may
-    /// include) changed. Otherwise only the edited companies' are.
-    pub fn touches_every_snippet(&self) -> bool {
-        self.site
-            || self
-                .templates
-                .iter()
-                .any(|t| !PAGE_TEMPLATES.contains(&t.as_str()))
-    }
 }
 
 /// The map of a site: every output, long jobs first (each data file is one
@@ -442,13 +291,22 @@ impl Plan {
                 }
             }
         }
-        for ((i, c), trends) in ds.companies.iter().enumerate().zip(trends_of) {
-            add(
-                Output::Company(i),
-                Route::company(&c.slug),
+        // Ten thousand routes and sets are made on every edit in `serve`:
+        // in parallel, in dataset order.
+        let company_pages: Vec<Entry> = ds
+            .companies
+            .par_iter()
+            .zip(trends_of)
+            .enumerate()
+            .map(|(i, (c, trends))| Entry {
+                output: Output::Company(i),
+                route: Route::company(&c.slug),
                 // Pushed in trend order, so already sorted.
-                page("company.html", Set::of([i]), Set::Only(trends)),
-            );
+                reads: page("company.html", Set::of([i]), Set::Only(trends)),
+            })
+            .collect();
+        for entry in company_pages {
+            add(entry.output, entry.route, entry.reads);
         }
         for (p, list) in &index.by_packaging {
             add(
@@ -475,7 +333,7 @@ impl Plan {
         Plan {
             base: base.clone(),
             entries,
-            company_slugs: ds.companies.iter().map(|c| c.slug.clone()).collect(),
+            company_slugs: ds.companies.par_iter().map(|c| c.slug.clone()).collect(),
             trend_slugs: ds.trends.iter().map(|t| t.slug.clone()).collect(),
         }
     }
