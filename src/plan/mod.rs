@@ -179,6 +179,7 @@ impl Plan {
                 items: false,
                 rows: false,
             },
+            history_end: None,
         };
         let page = |template: &'static str, companies: Set, trends: Set| Reads {
             companies,
@@ -188,6 +189,7 @@ impl Plan {
                 items: false,
                 rows: false,
             },
+            history_end: None,
         };
         let items = |mut reads: Reads| {
             reads.templates.items = true;
@@ -256,25 +258,40 @@ impl Plan {
             Route::file("robots.txt"),
             page("robots.txt", Set::none(), Set::none()),
         );
+        // A trend page's history may name any company with a change ("Recent
+        // moves" names companies that left it; "Over time" counts them in the
+        // quarters they were members), besides its members now. A company
+        // without changes is either a member, in every quarter alike, or in
+        // none: an edit to it leaves the page alone unless it joins. The
+        // quarters end at the newest date in the content, read as a value.
+        let changed: Vec<usize> = ds
+            .companies
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.changes.is_empty())
+            .map(|(i, _)| i)
+            .collect();
+        let history_end = crate::query::newest_date(ds);
         for (t, g) in index.trends.iter().enumerate() {
             let see_also = g
                 .trend
                 .see_also
                 .iter()
                 .filter_map(|slug| ds.trends.iter().position(|x| &x.slug == slug));
-            // History reads every company: any of them may have been in the
-            // trend once ("Recent moves" names companies that left it), and
-            // "Over time" ends at the newest date any of them holds (a
-            // change or a `verified`).
-            add(
-                Output::Trend(t),
-                Route::trend(&g.trend.slug),
-                items(page(
-                    "trend.html",
-                    Set::All,
-                    Set::of(std::iter::once(t).chain(see_also)),
-                )),
-            );
+            let members = g
+                .groups
+                .iter()
+                .flat_map(|group| group.companies.iter())
+                .chain(&g.other)
+                .chain(&changed)
+                .copied();
+            let mut reads = items(page(
+                "trend.html",
+                Set::of(members),
+                Set::of(std::iter::once(t).chain(see_also)),
+            ));
+            reads.history_end = history_end;
+            add(Output::Trend(t), Route::trend(&g.trend.slug), reads);
         }
         // Which trends list each company, from the groups the query made
         // rather than each trend's filter evaluated again per company.
@@ -391,6 +408,7 @@ impl Plan {
                     || base_changed
                     || was.output.template() != e.output.template()
                     || e.reads.templates != was.reads.templates
+                    || e.reads.history_end != was.reads.history_end
                     || changes.templates.iter().any(|t| e.reads.templates.reads(t))
                     || e.reads
                         .companies

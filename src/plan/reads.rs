@@ -112,6 +112,11 @@ pub struct Reads {
     pub companies: Set,
     pub trends: Set,
     pub templates: TemplateReads,
+    /// For a page that shows history over time: the newest date the
+    /// content holds, where its quarters end. Any company's `verified`
+    /// may move it, so it is read as a value of its own rather than by
+    /// declaring every company.
+    pub history_end: Option<crate::model::Date>,
 }
 
 /// What changed between two states of a site, by name.

@@ -344,11 +344,26 @@ impl<'s, 'a> Scope<'s, 'a> {
     }
 
     /// Every trend's group sizes at the end of each quarter, for outputs
-    /// that declare every company: any company may have been in a group
-    /// once, and the quarters end at the newest date any company holds.
-    /// Replayed once per render, by the first output that asks.
+    /// that declare the history they show: the newest date (where the
+    /// quarters end), and besides their members every company with a
+    /// change (the only ones whose group can differ from one quarter to
+    /// another). Replayed once per render, by the first output that asks.
     fn over_time(&self) -> Result<&'s [Quarter], Vec<Diagnostic>> {
-        self.companies()?;
+        if self.entry.reads.history_end.is_none() && !self.entry.reads.companies.is_all() {
+            return Err(self.undeclared("the history of every company".into()));
+        }
+        let changed = self
+            .dataset
+            .companies
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.changes.is_empty())
+            .map(|(i, _)| i);
+        for i in changed {
+            if !self.entry.reads.companies.contains(i) {
+                return Err(self.undeclared(format!("the history of company {i}")));
+            }
+        }
         Ok(self
             .over_time
             .get_or_init(|| crate::query::over_time(self.dataset, self.as_of)))

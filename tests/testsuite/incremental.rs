@@ -668,3 +668,42 @@ fn random_edits_equal_a_full_build_after_every_step() {
         }
     }
 }
+
+/// A trend page's "Over time" ends at the newest date in the content, which
+/// any company's `verified` may move, members or not: the plan reads it as
+/// a value, so serve re-renders the page when it moves.
+#[test]
+fn a_later_verified_anywhere_extends_every_trend_s_history() {
+    let site = SiteTest::new("minimal");
+    // A change for Acme, so the credits trend has history.
+    let acme = site.read(ACME);
+    site.write(
+        ACME,
+        insert_before_closing_fence(
+            &acme,
+            "\n[[changes]]\ndate = 2026-01-15\nsummary = \"Credits came in.\"\n\
+             source = \"https://acme.example/news\"\n\n[changes.before]\n\
+             \"metering.mechanic\" = \"seats\"\n",
+        ),
+    );
+    let (mut state, outcome) = State::load(&site.root, "/");
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    assert_same(&state, &site, "with a change");
+    // Gamma lists under no trend with history of its own; its `verified`
+    // moves the newest date, and with it the last quarter of the charts.
+    let gamma = "content/companies/gamma.md";
+    let text = site.read(gamma);
+    let verified = text
+        .lines()
+        .find(|l| l.starts_with("verified = "))
+        .expect("verified")
+        .to_string();
+    site.write(gamma, text.replacen(&verified, "verified = 2026-11-30", 1));
+    let o = state.apply(&[site.root.join(gamma)]);
+    assert!(
+        o.changed.iter().any(|p| p == "trends/credits/index.html"),
+        "{:?}",
+        o.changed
+    );
+    assert_same(&state, &site, "a later verified");
+}
