@@ -315,7 +315,7 @@ impl State {
                             .company_files
                             .iter()
                             .chain(&self.trend_files)
-                            .any(|e| e.path.starts_with(p)))
+                            .any(|e| is_under(&e.path, p)))
             }
             _ => false,
         });
@@ -536,6 +536,19 @@ impl State {
 /// ten thousand entries was a visible share of every edit.
 fn same_path(a: &Path, b: &Path) -> bool {
     a.as_os_str() == b.as_os_str()
+}
+
+/// Whether `path` lies inside the folder `dir`, compared as bytes: every
+/// temporary file an editor saves through comes by here, against every
+/// content file of the site.
+fn is_under(path: &Path, dir: &Path) -> bool {
+    let (p, d) = (
+        path.as_os_str().as_encoded_bytes(),
+        dir.as_os_str().as_encoded_bytes(),
+    );
+    p.starts_with(d)
+        && p.get(d.len())
+            .is_some_and(|&b| std::path::is_separator(b as char))
 }
 
 /// Which data-quality warnings a rebuild recounts.
