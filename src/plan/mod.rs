@@ -144,6 +144,8 @@ pub struct Entry {
 pub struct Plan {
     pub base: BaseUrl,
     entries: Vec<Entry>,
+    /// Where the company pages start in `entries`, in dataset order.
+    company_start: usize,
     /// Slugs by position, to compare reads across plans.
     company_slugs: Vec<String>,
     trend_slugs: Vec<String>,
@@ -165,6 +167,7 @@ impl Plan {
         Plan {
             base,
             entries: Vec::new(),
+            company_start: 0,
             company_slugs: Vec::new(),
             trend_slugs: Vec::new(),
         }
@@ -347,8 +350,13 @@ impl Plan {
                 )),
             );
         }
+        let company_start = entries
+            .iter()
+            .position(|e| matches!(e.output, Output::Company(_)))
+            .unwrap_or(entries.len());
         Plan {
             base: base.clone(),
+            company_start,
             entries,
             company_slugs: ds.companies.par_iter().map(|c| c.slug.clone()).collect(),
             trend_slugs: ds.trends.iter().map(|t| t.slug.clone()).collect(),
@@ -374,8 +382,15 @@ impl Plan {
         // output, which hashes a number instead of a path.
         let same_positions =
             self.company_slugs == old.company_slugs && self.trend_slugs == old.trend_slugs;
+        // Company pages, ten thousand of them, pair by position; the few
+        // other outputs by a map.
+        let not_company = |e: &&Entry| !matches!(e.output, Output::Company(_));
         let old_by_output: HashMap<Output, &Entry> = if same_positions {
-            old.entries.iter().map(|e| (e.output, e)).collect()
+            old.entries
+                .iter()
+                .filter(not_company)
+                .map(|e| (e.output, e))
+                .collect()
         } else {
             HashMap::new()
         };
@@ -386,7 +401,13 @@ impl Plan {
         };
         let was = |e: &Entry| -> Option<&Entry> {
             if same_positions {
-                old_by_output.get(&e.output).copied()
+                match e.output {
+                    Output::Company(i) => old
+                        .entries
+                        .get(old.company_start + i)
+                        .filter(|was| was.output == e.output),
+                    output => old_by_output.get(&output).copied(),
+                }
             } else {
                 old_by_route.get(&e.route).copied()
             }
@@ -423,7 +444,11 @@ impl Plan {
             .map(|(k, _)| k)
             .collect();
         let new_outputs: std::collections::HashSet<Output> = if same_positions {
-            self.entries.iter().map(|e| e.output).collect()
+            self.entries
+                .iter()
+                .filter(not_company)
+                .map(|e| e.output)
+                .collect()
         } else {
             Default::default()
         };
@@ -434,7 +459,10 @@ impl Plan {
         };
         let gone = |e: &Entry| {
             if same_positions {
-                !new_outputs.contains(&e.output)
+                match e.output {
+                    Output::Company(i) => i >= self.company_slugs.len(),
+                    output => !new_outputs.contains(&output),
+                }
             } else {
                 !new_routes.contains(&e.route)
             }
