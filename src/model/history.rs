@@ -156,7 +156,10 @@ impl Company {
     }
 
     /// The company just after `changes[k]`: every later change undone.
-    pub fn after(&self, k: usize) -> Company {
+    /// What [`Company::value_after`] gives field by field, kept as its
+    /// reference in tests.
+    #[cfg(test)]
+    pub(crate) fn after(&self, k: usize) -> Company {
         match self.changes.get(k) {
             Some(change) => self.as_of(change.date),
             None => self.clone(),

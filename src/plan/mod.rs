@@ -380,8 +380,9 @@ impl Plan {
         // When no company or trend was added or removed (every edit but a
         // few), positions mean the same in both plans and entries pair by
         // output, which hashes a number instead of a path.
-        let same_positions =
-            self.company_slugs == old.company_slugs && self.trend_slugs == old.trend_slugs;
+        let companies_same = self.company_slugs == old.company_slugs;
+        let trends_same = self.trend_slugs == old.trend_slugs;
+        let same_positions = companies_same && trends_same;
         // Company pages, ten thousand of them, pair by position; the few
         // other outputs by a map.
         let not_company = |e: &&Entry| !matches!(e.output, Output::Company(_));
@@ -413,10 +414,10 @@ impl Plan {
             }
         };
         let base_changed = self.base != old.base;
-        let companies_moved = (self.company_slugs != old.company_slugs)
+        let companies_moved = (!companies_same)
             .then_some((self.company_slugs.as_slice(), old.company_slugs.as_slice()));
-        let trends_moved = (self.trend_slugs != old.trend_slugs)
-            .then_some((self.trend_slugs.as_slice(), old.trend_slugs.as_slice()));
+        let trends_moved =
+            (!trends_same).then_some((self.trend_slugs.as_slice(), old.trend_slugs.as_slice()));
         let render = self
             .entries
             .iter()

@@ -13,7 +13,6 @@ use serde::{Serialize, Serializer};
 use super::Renderer;
 use super::data::{SCHEMA_VERSION, TierRecord, csv_writer};
 use crate::model::{Change, Company, Date, Prior};
-use crate::plan::Route;
 
 /// One field's value, serialized in its machine form.
 pub(super) struct Value<'a>(pub &'a Prior);
@@ -76,9 +75,7 @@ impl Serialize for Before<'_> {
 /// The absolute URL of change `k` of `c` on the changes page, when the base
 /// URL has a host; `changes_url` is that page's published URL.
 pub(super) fn change_url(changes_url: &str, c: &Company, k: usize) -> String {
-    let date = c.changes.get(k).map_or(c.verified, |ch| ch.date);
-    let anchor = Route::change_anchor(&c.slug, date, c.nth_of_day(k));
-    format!("{changes_url}#{anchor}")
+    format!("{changes_url}#{}", super::history::change_anchor(c, k))
 }
 
 /// A change as `companies.json` gives it, under its company.
