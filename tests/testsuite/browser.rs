@@ -74,16 +74,31 @@ impl Browser {
 
     /// A browser started with `extra` flags besides the usual ones.
     fn start_with(extra: &[&str]) -> Browser {
-        let port = free_port();
-        let driver = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver");
-        wait_for(20, "chromedriver", || {
-            std::net::TcpStream::connect(("127.0.0.1", port)).ok()
-        });
+        // A port found free may be taken by another test's server before
+        // ChromeDriver binds it; ChromeDriver then exits, and the port
+        // answers, but not as ChromeDriver. Wait for its own /status, and
+        // start it again on another port if it has exited.
+        let (driver, port) = (0..5)
+            .find_map(|_| {
+                let port = free_port();
+                let mut driver = Command::new(CHROMEDRIVER)
+                    .arg(format!("--port={port}"))
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("start chromedriver");
+                let ready = wait_for(20, "chromedriver", || {
+                    if matches!(driver.try_wait(), Ok(Some(_))) {
+                        return Some(false);
+                    }
+                    std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+                    let status = http_waiting(port, ("GET", "/status"), &[], b"", 5);
+                    let body: Value = serde_json::from_slice(&status.body).ok()?;
+                    body["value"]["ready"].as_bool().filter(|&r| r)
+                });
+                ready.then_some((driver, port))
+            })
+            .expect("chromedriver on a free port");
         let profile = tempfile::tempdir().expect("profile dir");
         let mut args = vec![
             "--headless",
