@@ -62,13 +62,16 @@ pub fn company_template(slug: &str, today: Date) -> String {
     let period = Period::NAMES.join(" | ");
     let per = Per::NAMES.join(" | ");
     let prior_paths = crate::model::PRIOR_PATHS.join(", ");
+    let unconfirmed_paths = crate::model::Unconfirmed::allowed_paths();
     format!(
         r#"+++
 name = "{name}"                # required: display name
 website = "https://"           # required: the company's site, http(s)
 category = ""                  # required: a slug, such as "developer-tools"
 ai_packaging = ""              # required: {packaging}
-verified = {today}          # required: the date you last checked the pricing
+verified = {today}          # required: the date you checked every fact against the sources
+# unconfirmed = ["metering.mechanic"]  # optional: facts kept although no source confirmed them,
+                               # shown as unconfirmed; paths: {unconfirmed_paths}
 
 [metering]                     # required unless ai_packaging = "none"
 mechanic = ""                  # required: {mechanic}

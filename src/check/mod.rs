@@ -1,11 +1,12 @@
 //! Data-quality checks: warnings about a site that is valid but whose data
 //! looks doubtful (stale or future dates, companies no trend lists, trends
 //! leaving companies under "Other", two companies with one website), so
-//! `check` can report them and `build` can print them without failing.
+//! `check` can report them and `build` can print them without failing; and
+//! a note on each fact an entry marks unconfirmed, which `check` lists.
 
 use std::collections::HashMap;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Severity};
 use crate::model::{Body, Company, Dataset, Date, Excerpts, Field, Span, Trend};
 use crate::query::{self, Grouped, Index};
 use crate::shell::{agree, plural};
@@ -39,7 +40,7 @@ pub(crate) fn build_warnings(
     each_warning(ds, index, today, every_trend_loaded, &mut |d| {
         if shown_by_build(&d) {
             shown.push(d);
-        } else {
+        } else if d.severity == Severity::Warning {
             more += 1;
         }
     });
@@ -58,6 +59,7 @@ fn each_warning(
             emit(d);
         }
         future_sources(c, today).for_each(&mut *emit);
+        unconfirmed(c).for_each(&mut *emit);
         if every_trend_loaded && !ds.trends.iter().any(|t| query::lists(t, c)) {
             emit(unlisted(ds, c));
         }
@@ -130,6 +132,19 @@ fn future_sources(c: &Company, today: Date) -> impl Iterator<Item = Diagnostic> 
             .help("`checked` is the day the page was read: correct the date");
             at(d, &c.excerpts, s.checked_at)
         })
+}
+
+/// A note on each fact `c` marks unconfirmed, at its path in
+/// `unconfirmed`: the list of what is left to confirm. Readers see the
+/// marks on the pages, so a build neither shows nor counts them.
+fn unconfirmed(c: &Company) -> impl Iterator<Item = Diagnostic> + '_ {
+    c.unconfirmed.iter().map(move |u| {
+        let value = u.value(c).unwrap_or_default();
+        let d = Diagnostic::file_note(&c.file, format!("unconfirmed fact: {value:?}"))
+            .field(u.path())
+            .help("confirm it on a source, then remove its path from `unconfirmed`; or leave the fact out");
+        at(d, &c.excerpts, u.at)
+    })
 }
 
 /// The warning for a company that no trend lists, pointed at the value that

@@ -329,3 +329,69 @@ fn companies_no_group_takes_are_a_warning_at_the_last_group() {
     );
     assert!(run(companies, vec![plain], today).is_empty());
 }
+
+#[test]
+fn each_unconfirmed_fact_is_a_note_at_its_path_which_a_build_leaves_out() {
+    let today = date(2026, 11, 26);
+    let (acme, diags) = parse_company_text(
+        "content/companies/acme.md",
+        "acme",
+        "+++\nname = \"Acme\"\nwebsite = \"https://acme.example\"\ncategory = \"tools\"\n\
+         ai_packaging = \"tiered\"\nverified = 2026-11-01\n\
+         unconfirmed = [\"metering.mechanic\", \"tiers.Pro.price_usd\"]\n\n\
+         [metering]\nmechanic = \"credits\"\n\n[[tiers]]\nname = \"Pro\"\nprice_usd = 20\n\n\
+         [[sources]]\nurl = \"https://acme.example/pricing\"\nchecked = 2026-11-01\n\n\
+         [[changes]]\ndate = 2025-06-16\nsummary = \"Credits replaced requests.\"\n\
+         source = \"https://acme.example/june\"\nbefore = { \"metering.mechanic\" = \"requests\" }\n+++\n",
+    );
+    assert!(diags.is_empty(), "{diags:#?}");
+    let acme = acme.unwrap();
+    let diags = run(vec![acme.clone()], vec![trend("all", "")], today);
+    assert_eq!(
+        places(&diags),
+        [
+            (
+                "content/companies/acme.md",
+                7,
+                16,
+                Some("metering.mechanic")
+            ),
+            (
+                "content/companies/acme.md",
+                7,
+                37,
+                Some("tiers.Pro.price_usd")
+            ),
+        ],
+        "{diags:#?}"
+    );
+    assert!(diags.iter().all(|d| d.severity == Severity::Note));
+    assert_eq!(diags[0].message, "unconfirmed fact: \"credits\"");
+    assert_eq!(diags[1].message, "unconfirmed fact: \"$20\"");
+    drawn(
+        &diags[1],
+        "note: unconfirmed fact: \"$20\" (field `tiers.Pro.price_usd`)\n --> content/companies/acme.md:7:37",
+    );
+    let mut all = crate::diag::Diagnostics::new();
+    all.extend(diags);
+    assert_eq!(all.warning_count(), 0);
+    assert_eq!(
+        all.summary(),
+        "0 errors, 0 warnings, 2 unconfirmed facts in 1 file"
+    );
+
+    let ds = Dataset {
+        companies: vec![acme.clone()],
+        trends: vec![trend("all", "")],
+        ..Dataset::default()
+    };
+    let index = query::index(&ds);
+    assert_eq!(build_warnings(&ds, &index, today, true), (Vec::new(), 0));
+
+    // Before the change the mechanic was the change's, sourced by it: the
+    // mark stays on the value it was written for.
+    let before = acme.as_of(date(2025, 6, 15));
+    let paths: Vec<String> = before.unconfirmed.iter().map(|u| u.path()).collect();
+    assert_eq!(paths, ["tiers.Pro.price_usd"]);
+    assert_eq!(acme.as_of(today).unconfirmed, acme.unconfirmed);
+}

@@ -6,7 +6,7 @@ use toml::{Spanned, Value};
 use super::check::Checker;
 use crate::model::{
     Body, Company, Date, Field, FieldKind, FieldValue, Mechanic, Metering, Packaging, Per, Period,
-    Source, Tier,
+    Source, Tier, Unconfirmed,
 };
 
 type Sv = Option<Spanned<Value>>;
@@ -19,6 +19,7 @@ struct RawCompany {
     category: Sv,
     ai_packaging: Sv,
     verified: Sv,
+    unconfirmed: Option<Spanned<Vec<Spanned<Value>>>>,
     metering: Option<Spanned<RawMetering>>,
     tiers: Option<Vec<Spanned<RawTier>>>,
     sources: Option<Spanned<Vec<Spanned<RawSource>>>>,
@@ -154,6 +155,11 @@ pub(super) fn parse(
         ),
     }
 
+    let unconfirmed = match &raw.unconfirmed {
+        Some(list) => super::unconfirmed::parse(c, list, &present_paths(&raw)),
+        None => Vec::new(),
+    };
+
     if !c.diags.is_empty() {
         return None;
     }
@@ -173,11 +179,52 @@ pub(super) fn parse(
         tiers,
         sources,
         changes: Vec::new(),
+        unconfirmed,
         body,
     };
     let changes = raw.changes.as_deref().unwrap_or_default();
     company.changes = super::changes::parse(c, changes, &company);
     c.diags.is_empty().then_some(company)
+}
+
+/// The paths of the fields `unconfirmed` may mark that the front matter
+/// writes, whether their values are valid or not: a wrong value is its own
+/// error, and the mark on it is not a second one.
+fn present_paths(raw: &RawCompany) -> Vec<String> {
+    let mut out = Vec::new();
+    if raw.ai_packaging.is_some() {
+        out.push("ai_packaging".to_string());
+    }
+    if let Some(m) = &raw.metering {
+        let m = m.get_ref();
+        for (path, v) in [
+            ("metering.mechanic", &m.mechanic),
+            ("metering.unit", &m.unit),
+            ("metering.payg", &m.payg),
+        ] {
+            if v.is_some() {
+                out.push(path.to_string());
+            }
+        }
+    }
+    for t in raw.tiers.iter().flatten() {
+        let t = t.get_ref();
+        let Some(Value::String(name)) = t.name.as_ref().map(|v| v.get_ref()) else {
+            continue;
+        };
+        for (field, v) in [
+            (Field::TiersPriceUsd, &t.price_usd),
+            (Field::TiersPeriod, &t.period),
+            (Field::TiersPer, &t.per),
+            (Field::TiersAiAllowance, &t.ai_allowance),
+        ] {
+            let path = Unconfirmed::path_of(field, Some(name));
+            if v.is_some() && !out.contains(&path) {
+                out.push(path);
+            }
+        }
+    }
+    out
 }
 
 /// One `[[tiers]]` table, its fields named under `prefix` (`tiers`, or

@@ -9,6 +9,7 @@ mod check;
 mod company;
 pub mod frontmatter;
 mod trend;
+mod unconfirmed;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

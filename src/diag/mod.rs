@@ -26,6 +26,20 @@ use crate::shell::{HEADER, count};
 pub enum Severity {
     Error,
     Warning,
+    /// Information that asks for no change and never fails a run: a fact
+    /// the entry marks unconfirmed, which `check` lists.
+    Note,
+}
+
+impl Severity {
+    /// How a report names it: `error`, `warning`, `note`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
 }
 
 /// The source line a diagnostic points at, and the part of it underlined.
@@ -163,6 +177,11 @@ impl Diagnostic {
         Self::new(Severity::Warning, file, message)
     }
 
+    /// A note about a file; [`Diagnostic::at_line`] points it at a value.
+    pub fn file_note(file: &str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Note, file, message)
+    }
+
     /// Points the diagnostic at `span` of `source`, computing line and column.
     pub fn at(self, source: &str, span: Range<usize>) -> Self {
         let start = floor_char_boundary(source, span.start.min(source.len()));
@@ -229,6 +248,7 @@ impl Diagnostic {
         let level = match self.severity {
             Severity::Error => Level::Error,
             Severity::Warning => Level::Warning,
+            Severity::Note => Level::Note,
         };
         let title = match &self.field {
             Some(field) => format!("{} (field `{field}`)", self.message),
@@ -255,10 +275,7 @@ impl Diagnostic {
             None => {
                 // No excerpt to draw: a location line and notes read better
                 // than an empty snippet frame.
-                let kind = match self.severity {
-                    Severity::Error => "error",
-                    Severity::Warning => "warning",
-                };
+                let kind = self.severity.word();
                 let mut out = format!("{kind}: {title}\n  --> {origin}");
                 if let Some(expected) = &self.expected {
                     out.push_str(&format!("\n   = expected: {expected}"));
@@ -283,10 +300,7 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
+        let kind = self.severity.word();
         write!(f, "{}: {kind}: {}", self.location(), self.message)?;
         if let Some(field) = &self.field {
             write!(f, " (field `{field}`)")?;
@@ -324,7 +338,16 @@ impl Diagnostics {
     }
 
     pub fn warning_count(&self) -> usize {
-        self.0.len() - self.error_count()
+        self.count_of(Severity::Warning)
+    }
+
+    /// The notes: facts marked unconfirmed.
+    pub fn note_count(&self) -> usize {
+        self.count_of(Severity::Note)
+    }
+
+    fn count_of(&self, severity: Severity) -> usize {
+        self.0.iter().filter(|d| d.severity == severity).count()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -353,13 +376,16 @@ impl Diagnostics {
         });
         let mut out = String::new();
         for group in sorted.chunk_by(|a, b| a.file == b.file) {
-            let errors = group.iter().filter(|d| d.is_error()).count();
+            let of = |s: Severity| group.iter().filter(|d| d.severity == s).count();
             let mut counts = Vec::new();
-            if errors > 0 {
-                counts.push(count(errors, "error"));
-            }
-            if group.len() > errors {
-                counts.push(count(group.len() - errors, "warning"));
+            for (n, noun) in [
+                (of(Severity::Error), "error"),
+                (of(Severity::Warning), "warning"),
+                (of(Severity::Note), "unconfirmed fact"),
+            ] {
+                if n > 0 {
+                    counts.push(count(n, noun));
+                }
             }
             let header = format!("=== {} ({})", group[0].file, counts.join(", "));
             if color {
@@ -388,6 +414,7 @@ impl Diagnostics {
         Counts {
             errors: self.error_count(),
             warnings: self.warning_count(),
+            unconfirmed: self.note_count(),
             files: self.file_count(),
         }
     }
@@ -406,10 +433,15 @@ impl Diagnostics {
         })
     }
 
-    /// "N errors, M warnings in K files".
+    /// "N errors, M warnings in K files", with ", U unconfirmed facts"
+    /// after the warnings when there are any.
     pub fn summary(&self) -> String {
+        let notes = match self.note_count() {
+            0 => String::new(),
+            n => format!(", {}", count(n, "unconfirmed fact")),
+        };
         format!(
-            "{}, {} in {}",
+            "{}, {}{notes} in {}",
             count(self.error_count(), "error"),
             count(self.warning_count(), "warning"),
             count(self.file_count(), "file")
@@ -422,6 +454,8 @@ impl Diagnostics {
 pub struct Counts {
     pub errors: usize,
     pub warnings: usize,
+    /// Notes: facts marked unconfirmed.
+    pub unconfirmed: usize,
     pub files: usize,
 }
 

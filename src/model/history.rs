@@ -80,6 +80,15 @@ impl Prior {
         }
     }
 
+    /// Whether this value replaces `field`: its own, or any tier field for
+    /// the tier list.
+    pub fn sets(&self, field: super::Field) -> bool {
+        match self {
+            Prior::Tiers(_) => field.path().starts_with("tiers."),
+            _ => self.path() == field.path(),
+        }
+    }
+
     /// Sets the field in `c` to this value.
     pub fn apply(&self, c: &mut Company) {
         fn metering(c: &mut Company) -> &mut Metering {
@@ -149,6 +158,9 @@ impl Company {
         for change in &self.changes[..later] {
             for prior in &change.before {
                 prior.apply(&mut c);
+                // The value before a change is the change's source's; a
+                // mark on the value now says nothing about it.
+                c.unconfirmed.retain(|u| !prior.sets(u.field));
             }
         }
         c.changes.drain(..later);
@@ -193,8 +205,9 @@ impl Company {
             .unwrap_or_else(|| prior.of(self))
     }
 
-    /// A copy of the fields trend filters read, without the body, changes
-    /// and kept lines: what replaying history clones, state after state.
+    /// A copy of the fields trend filters read, without the body, changes,
+    /// unconfirmed marks and kept lines: what replaying history clones,
+    /// state after state.
     pub fn facts(&self) -> Company {
         Company {
             slug: self.slug.clone(),
@@ -212,6 +225,7 @@ impl Company {
             tiers: self.tiers.clone(),
             sources: self.sources.clone(),
             changes: Vec::new(),
+            unconfirmed: Vec::new(),
             body: Default::default(),
         }
     }

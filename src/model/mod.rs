@@ -6,9 +6,11 @@
 
 mod history;
 mod span;
+mod unconfirmed;
 
 pub use history::{Change, PRIOR_PATHS, Prior};
 pub use span::{Excerpts, Span};
+pub use unconfirmed::{UNCONFIRMED_FIELDS, Unconfirmed};
 
 use std::fmt;
 
@@ -298,6 +300,9 @@ pub struct Company {
     /// Dated changes of the pricing, newest first; for one date, in file
     /// order.
     pub changes: Vec<Change>,
+    /// The facts of the entry its sources did not confirm, in file order:
+    /// shown to readers as unconfirmed and listed by `check`.
+    pub unconfirmed: Vec<Unconfirmed>,
     pub body: Body,
 }
 

@@ -280,6 +280,7 @@ mod tests {
             }],
             changes: Vec::new(),
             sources: vec![],
+            unconfirmed: Vec::new(),
             body: Body::default(),
         }
     }

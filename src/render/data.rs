@@ -31,6 +31,9 @@ pub(super) struct CompanyRecord<'a> {
     pub category: &'a str,
     pub ai_packaging: &'static str,
     pub verified: Date,
+    /// The paths of the facts marked unconfirmed; empty when every fact
+    /// was confirmed.
+    pub unconfirmed: Vec<String>,
     /// `null` when the entry has no `[metering]` table.
     pub metering: Option<MeteringRecord<'a>>,
     pub tiers: Vec<TierRecord<'a>>,
@@ -116,6 +119,7 @@ impl<'a> CompanyRecord<'a> {
             category: &c.category,
             ai_packaging: c.packaging.as_str(),
             verified: c.verified,
+            unconfirmed: c.unconfirmed.iter().map(|u| u.path()).collect(),
             metering: c.metering.as_ref().map(|m| MeteringRecord {
                 mechanic: m.mechanic.as_str(),
                 unit: m.unit.as_deref(),
@@ -191,6 +195,7 @@ impl<'a> CompanyRecord<'a> {
             }
             None => empty_fields(w, 4)?,
         }
+        w.write_field(self.unconfirmed.join("; "))?;
         for i in 0..width.tiers {
             match self.tiers.get(i) {
                 Some(t) => {
@@ -246,6 +251,7 @@ const FIXED_COLUMNS: &[&str] = &[
     "metering.unit",
     "metering.payg",
     "metering.note",
+    "unconfirmed",
 ];
 const TIER_COLUMNS: &[&str] = &["name", "price_usd", "period", "per", "ai_allowance"];
 const SOURCE_COLUMNS: &[&str] = &["url", "checked"];
@@ -540,7 +546,7 @@ mod tests {
             sources: 1,
         }
         .header();
-        assert!(header.contains(",metering.note,tiers.1.name,tiers.1.price_usd,"));
+        assert!(header.contains(",metering.note,unconfirmed,tiers.1.name,tiers.1.price_usd,"));
         assert!(header.ends_with(",tiers.2.ai_allowance,sources.1.url,sources.1.checked\r\n"));
     }
 }

@@ -97,6 +97,9 @@ pub enum DataLines {
 pub struct Fragments {
     /// `company_item.html`: a company in a list.
     items: Vec<String>,
+    /// `company_item.html` with `unconfirmed_listing` true, for the lists
+    /// a company's unconfirmed facts decide; empty for a company with none.
+    marked: Vec<String>,
     /// `company_row.html`: a company in the index table.
     rows: Vec<String>,
     data: Option<KeptData>,
@@ -114,6 +117,7 @@ struct KeptData {
 /// One company's snippets and data lines.
 struct Fragment {
     item: String,
+    marked: String,
     row: String,
     /// The JSON line and CSV row, when asked for.
     data: Option<(String, String)>,
@@ -138,6 +142,7 @@ impl Fragments {
         let n = results.len();
         let mut out = Fragments {
             items: Vec::with_capacity(n),
+            marked: Vec::with_capacity(n),
             rows: Vec::with_capacity(n),
             data: keep.map(|width| KeptData {
                 json: Vec::with_capacity(n),
@@ -150,6 +155,7 @@ impl Fragments {
             match result {
                 Ok(f) => {
                     out.items.push(f.item);
+                    out.marked.push(f.marked);
                     out.rows.push(f.row);
                     if let (Some(kept), Some((json, csv))) = (out.data.as_mut(), f.data) {
                         kept.json.push(json);
@@ -178,6 +184,7 @@ impl Fragments {
             match r.fragment(i, keep) {
                 Ok(f) => {
                     self.items[i] = f.item;
+                    self.marked[i] = f.marked;
                     self.rows[i] = f.row;
                     if let (Some(kept), Some((json, csv))) = (self.data.as_mut(), f.data) {
                         kept.json[i] = json;

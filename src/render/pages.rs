@@ -9,7 +9,7 @@ use super::splice::Splices;
 use super::views::*;
 use super::{Fragments, Renderer, Scope, group_ids};
 use crate::diag::Diagnostic;
-use crate::model::{Mechanic, Packaging, Term};
+use crate::model::{Field, Mechanic, Packaging, Term, Trend};
 use crate::plan::{Entry, Output};
 use crate::query::{Grouped, Index};
 
@@ -91,7 +91,7 @@ impl<'a> Renderer<'a> {
                 self.view(entry, &view)?
             }
             Output::Packaging(p) => {
-                let list = scope.packaging(p)?;
+                let list = (scope.packaging(p)?, &[Field::AiPackaging][..]);
                 let term = (
                     self.packaging(p),
                     "AI packaging",
@@ -100,7 +100,7 @@ impl<'a> Renderer<'a> {
                 self.term_page(entry, term, list, fragments, &splices)?
             }
             Output::Mechanic(m) => {
-                let list = scope.mechanic(m)?;
+                let list = (scope.mechanic(m)?, &[Field::MeteringMechanic][..]);
                 let term = (self.mechanic(m), "Metering", &*self.urls.mechanic_list);
                 self.term_page(entry, term, list, fragments, &splices)?
             }
@@ -138,7 +138,7 @@ impl<'a> Renderer<'a> {
         &'s self,
         entry: &Entry,
         (term, label, list_url): (TermRef<'s>, &'static str, &'s str),
-        list: &'s [usize],
+        (list, fields): (&'s [usize], &[Field]),
         fragments: &'s Fragments,
         splices: &Splices<'s>,
     ) -> Rendered {
@@ -160,7 +160,7 @@ impl<'a> Renderer<'a> {
                 description: term.description,
                 count: list.len(),
                 list_url,
-                items: splices.mark(list, &fragments.items),
+                items: self.splice_items(list, fields, fragments, splices),
             },
         };
         self.view(entry, &view)
@@ -232,6 +232,7 @@ impl<'a> Renderer<'a> {
         splices: &Splices<'s>,
     ) -> Result<TrendView<'s>, Vec<Diagnostic>> {
         let g: &'a Grouped<'a> = scope.trend(t)?;
+        let fields = deciding_fields(g.trend);
         let ids = group_ids(g);
         let recent_moves = self.recent_moves(scope, t, &ids)?;
         let mut groups = Vec::with_capacity(g.groups.len());
@@ -240,7 +241,12 @@ impl<'a> Renderer<'a> {
                 title: group.title,
                 id,
                 count: group.companies.len(),
-                items: splices.mark(scope.listed(&group.companies)?, &fragments.items),
+                items: self.splice_items(
+                    scope.listed(&group.companies)?,
+                    &fields,
+                    fragments,
+                    splices,
+                ),
             });
         }
         let chart = self.trend_chart(t, g, &groups);
@@ -268,13 +274,38 @@ impl<'a> Renderer<'a> {
             groups,
             other: ItemList {
                 count: g.other.len(),
-                items: splices.mark(scope.listed(&g.other)?, &fragments.items),
+                items: self.splice_items(scope.listed(&g.other)?, &fields, fragments, splices),
             },
             see_also,
             chart,
             recent_moves,
             over_time,
         })
+    }
+
+    /// The marker of a list of company snippets: each company whose place
+    /// in it rests on a fact of `fields` marked unconfirmed gets its marked
+    /// snippet. `list` has been checked against the page's reads.
+    fn splice_items<'s>(
+        &'s self,
+        list: &'s [usize],
+        fields: &[Field],
+        fragments: &'s Fragments,
+        splices: &Splices<'s>,
+    ) -> String {
+        let companies = &self.inputs.dataset.companies;
+        let marked = |i: usize| companies.get(i).is_some_and(|c| c.unconfirmed_in(fields));
+        let positions = if list.iter().any(|&i| marked(i)) {
+            let n = fragments.items.len();
+            Cow::Owned(
+                list.iter()
+                    .map(|&i| if marked(i) { n + i } else { i })
+                    .collect(),
+            )
+        } else {
+            Cow::Borrowed(list)
+        };
+        splices.mark_with(positions, &fragments.items, &fragments.marked)
     }
 
     fn company_page(
@@ -324,6 +355,7 @@ impl<'a> Renderer<'a> {
                         name: &t.name,
                         price: crate::model::price_label(t),
                         ai_allowance: t.ai_allowance.as_deref(),
+                        unconfirmed: c.tier_unconfirmed(&t.name),
                     })
                     .collect(),
                 sources: c
@@ -335,6 +367,16 @@ impl<'a> Renderer<'a> {
                     })
                     .collect(),
                 body,
+                unconfirmed: c.unconfirmed.iter().map(|u| u.path()).collect(),
+                unconfirmed_facts: c
+                    .unconfirmed
+                    .iter()
+                    .map(|u| UnconfirmedView {
+                        path: u.path(),
+                        label: u.label(),
+                        value: u.value(c).unwrap_or_default(),
+                    })
+                    .collect(),
             },
             trends,
             history: self.history(scope, i)?,
@@ -351,17 +393,21 @@ impl<'a> Renderer<'a> {
         let c = &self.inputs.dataset.companies[i];
         let t = self.inputs.templates;
         let url = self.urls.company(&c.slug);
-        let mut item = t.render(
-            crate::plan::ITEM_TEMPLATE,
-            &FragmentView {
-                c: CompanyItem {
-                    slug: &c.slug,
-                    name: &c.name,
-                    url: &url,
-                    note: &self.inputs.html.notes[i],
-                },
+        let item_view = |unconfirmed_listing| FragmentView {
+            c: CompanyItem {
+                slug: &c.slug,
+                name: &c.name,
+                url: &url,
+                note: &self.inputs.html.notes[i],
+                unconfirmed_listing,
             },
-        )?;
+        };
+        let mut item = t.render(crate::plan::ITEM_TEMPLATE, &item_view(false))?;
+        let mut marked = if c.unconfirmed.is_empty() {
+            String::new()
+        } else {
+            t.render(crate::plan::ITEM_TEMPLATE, &item_view(true))?
+        };
         let mut row = t.render(
             crate::plan::ROW_TEMPLATE,
             &FragmentView {
@@ -372,20 +418,43 @@ impl<'a> Renderer<'a> {
                     category: &c.category,
                     packaging: self.packaging(c.packaging),
                     mechanic: self.mechanic(c.mechanic()),
+                    unconfirmed: c.unconfirmed.iter().map(|u| u.path()).collect(),
                 },
             },
         )?;
         // Tera renders into a buffer of at least 1 KB; kept for every
         // company, the unused room would be most of a large build's memory.
         item.shrink_to_fit();
+        marked.shrink_to_fit();
         row.shrink_to_fit();
         let data = data_width.map(|width| {
             let url = self.published_company_url(i);
             let record = self.record(i, &url);
             (record.json(), record.csv(width))
         });
-        Ok(super::Fragment { item, row, data })
+        Ok(super::Fragment {
+            item,
+            marked,
+            row,
+            data,
+        })
     }
+}
+
+/// The fields a trend's lists are decided by: those its `[select]` and
+/// its groups filter on.
+fn deciding_fields(trend: &Trend) -> Vec<Field> {
+    let mut fields: Vec<Field> = Vec::new();
+    let filters = trend
+        .select
+        .iter()
+        .chain(trend.groups.iter().map(|g| &g.filter));
+    for clause in filters.flat_map(|f| &f.clauses) {
+        if !fields.contains(&clause.field) {
+            fields.push(clause.field);
+        }
+    }
+    fields
 }
 
 fn terms<'r, T: Term>(

@@ -1,12 +1,33 @@
 //! Lists of company snippets spliced into rendered pages.
 
+use std::borrow::Cow;
+
 /// Lists of snippets to insert into a rendered page. Views carry a short
 /// marker where a list goes, and the joined snippets replace it after Tera
 /// has rendered the page: a list of 10,000 snippets is then copied once,
 /// instead of also into the template context and through the renderer.
 #[derive(Default)]
 pub(super) struct Splices<'s> {
-    lists: std::cell::RefCell<Vec<(&'s [usize], &'s [String])>>,
+    lists: std::cell::RefCell<Vec<List<'s>>>,
+}
+
+/// One list: which snippets, in order. A position `p` below the number of
+/// `snippets` is `snippets[p]`; above, it is `alternates[p - snippets.len()]`
+/// (a company's snippet marked for a list its unconfirmed facts decide).
+#[derive(Clone)]
+struct List<'s> {
+    positions: Cow<'s, [usize]>,
+    snippets: &'s [String],
+    alternates: &'s [String],
+}
+
+impl List<'_> {
+    fn get(&self, p: usize) -> &str {
+        match p.checked_sub(self.snippets.len()) {
+            None => &self.snippets[p],
+            Some(q) => self.alternates.get(q).map_or("", String::as_str),
+        }
+    }
 }
 
 /// Private-use characters around a marker. A marker also carries a number
@@ -25,21 +46,33 @@ fn nonce() -> u64 {
 
 impl<'s> Splices<'s> {
     pub(super) fn mark(&self, positions: &'s [usize], snippets: &'s [String]) -> String {
+        self.mark_with(Cow::Borrowed(positions), snippets, &[])
+    }
+
+    /// A list some of whose positions point into `alternates` (see
+    /// [`List`]).
+    pub(super) fn mark_with(
+        &self,
+        positions: Cow<'s, [usize]>,
+        snippets: &'s [String],
+        alternates: &'s [String],
+    ) -> String {
         let mut lists = self.lists.borrow_mut();
-        lists.push((positions, snippets));
+        lists.push(List {
+            positions,
+            snippets,
+            alternates,
+        });
         format!("{MARK}{:x}:{}{MARK}", nonce(), lists.len() - 1)
     }
 
     /// The list a marker's inside (`nonce:n`) stands for.
-    fn list(
-        lists: &[(&'s [usize], &'s [String])],
-        inside: &str,
-    ) -> Option<(&'s [usize], &'s [String])> {
+    fn list<'l>(lists: &'l [List<'s>], inside: &str) -> Option<&'l List<'s>> {
         let (n, i) = inside.split_once(':')?;
         if u64::from_str_radix(n, 16).ok()? != nonce() {
             return None;
         }
-        lists.get(i.parse::<usize>().ok()?).copied()
+        lists.get(i.parse::<usize>().ok()?)
     }
 
     pub(super) fn apply(self, html: String) -> Vec<u8> {
@@ -49,8 +82,11 @@ impl<'s> Splices<'s> {
         }
         let extra: usize = lists
             .iter()
-            .map(|(positions, snippets)| {
-                positions.iter().map(|&i| snippets[i].len()).sum::<usize>()
+            .map(|list| {
+                list.positions
+                    .iter()
+                    .map(|&p| list.get(p).len())
+                    .sum::<usize>()
             })
             .sum();
         let mut out = String::with_capacity(html.len() + extra);
@@ -61,10 +97,10 @@ impl<'s> Splices<'s> {
                 .find(MARK)
                 .and_then(|end| Some((end, Self::list(&lists, &after[..end])?)));
             match found {
-                Some((end, (positions, snippets))) => {
+                Some((end, list)) => {
                     out.push_str(&rest[..start]);
-                    for &i in positions {
-                        out.push_str(&snippets[i]);
+                    for &p in list.positions.iter() {
+                        out.push_str(list.get(p));
                     }
                     rest = &after[end + MARK.len_utf8()..];
                 }
@@ -96,5 +132,15 @@ mod tests {
             out,
             "<ul><li>b</li><li>a</li></ul>\u{e000}0:0\u{e000}\u{e000}x"
         );
+    }
+
+    #[test]
+    fn positions_past_the_snippets_take_the_alternates() {
+        let snippets = vec!["<li>a</li>".to_string(), "<li>b</li>".to_string()];
+        let alternates = vec![String::new(), "<li>b?</li>".to_string()];
+        let splices = Splices::default();
+        let m = splices.mark_with(Cow::Owned(vec![0, 3]), &snippets, &alternates);
+        let out = String::from_utf8(splices.apply(format!("<ul>{m}</ul>"))).unwrap();
+        assert_eq!(out, "<ul><li>a</li><li>b?</li></ul>");
     }
 }

@@ -52,6 +52,10 @@ pub(super) struct CompanyItem<'a> {
     pub url: &'a str,
     /// The metering note as HTML; empty when there is none.
     pub note: &'a str,
+    /// Whether a fact that places the company in the list is marked
+    /// unconfirmed. Lists share snippets: a company with unconfirmed facts
+    /// has a second one, with this true, for the lists those facts decide.
+    pub unconfirmed_listing: bool,
 }
 
 /// The view of `company_row.html` (as `c`): one row of the index table.
@@ -63,6 +67,8 @@ pub(super) struct CompanyRow<'a> {
     pub category: &'a str,
     pub packaging: TermRef<'a>,
     pub mechanic: TermRef<'a>,
+    /// The paths of the facts marked unconfirmed.
+    pub unconfirmed: Vec<String>,
 }
 
 /// A company snippet's whole view: only the company, as `c`. Snippets are
@@ -184,6 +190,19 @@ pub(super) struct TierView<'a> {
     pub name: &'a str,
     pub price: String,
     pub ai_allowance: Option<&'a str>,
+    /// The tier's fields marked unconfirmed, by their names in the tier:
+    /// `price_usd`, `period`, `per`, `ai_allowance`.
+    pub unconfirmed: Vec<&'static str>,
+}
+
+/// A fact marked unconfirmed, as the company page lists it.
+#[derive(Serialize)]
+pub(super) struct UnconfirmedView {
+    /// As written in `unconfirmed`: `metering.mechanic`, `tiers.Pro.price_usd`.
+    pub path: String,
+    /// `Metering`, `Pro: price`.
+    pub label: String,
+    pub value: String,
 }
 
 #[derive(Serialize)]
@@ -208,6 +227,10 @@ pub(super) struct CompanyView<'a> {
     pub tiers: Vec<TierView<'a>>,
     pub sources: Vec<SourceView<'a>>,
     pub body: Cow<'a, str>,
+    /// The paths of the facts marked unconfirmed, for `in` tests.
+    pub unconfirmed: Vec<String>,
+    /// The same facts, worded for readers.
+    pub unconfirmed_facts: Vec<UnconfirmedView>,
 }
 
 #[derive(Serialize)]

@@ -706,8 +706,28 @@ fn every_kind_of_page_passes_axe_core_in_light_and_dark() {
         return;
     };
     let site = crate::over_time::history_site();
+    // Unconfirmed facts, so their marks are checked on the company page,
+    // the trend and metering pages and the home page's table.
+    site.edit(
+        "content/companies/acme.md",
+        "verified = ",
+        "unconfirmed = [\"metering.mechanic\", \"tiers.Pro.ai_allowance\"]\nverified = ",
+    );
     let server = Server::start(&site);
     let base = format!("http://127.0.0.1:{}", server.port);
+    for path in [
+        "/",
+        "/companies/acme/",
+        "/trends/credits/",
+        "/metering/credits/",
+    ] {
+        assert!(
+            get(server.port, path)
+                .text()
+                .contains("class=\"unconfirmed\""),
+            "{path} shows no unconfirmed mark"
+        );
+    }
     // Dark mode has colours of its own, so contrast is checked in both.
     for (scheme, flags) in [
         ("light", &[][..]),

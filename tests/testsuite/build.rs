@@ -472,3 +472,106 @@ fn raw_html_is_kept_in_bodies_and_escaped_in_notes() {
             .contains("&lt;b&gt;bold&lt;/b&gt; credits")
     );
 }
+
+/// The list item or table row of the page at `url` that links `slug`'s
+/// page first.
+#[track_caller]
+fn entry_of(site: &SiteTest, url: &str, open: &str, slug: &str) -> String {
+    let page = site.page(url);
+    let start = page
+        .find(&format!("{open}<a href=\"/companies/{slug}/\">"))
+        .unwrap_or_else(|| panic!("{slug} is not listed on {url:?}"));
+    let close = if open == "<li>" { "</li>" } else { "</tr>" };
+    let end = page[start..].find(close).expect("closed") + start;
+    page[start..end].to_string()
+}
+
+#[test]
+fn unconfirmed_facts_are_marked_where_readers_see_them() {
+    let site = SiteTest::new("minimal");
+    site.edit(
+        "content/companies/acme.md",
+        "verified = ",
+        "unconfirmed = [\"metering.mechanic\", \"metering.payg\", \"tiers.Pro.ai_allowance\"]\nverified = ",
+    );
+    site.build().assert_ok();
+    const MARK: &str = "<a class=\"unconfirmed\" href=\"#unconfirmed\">unconfirmed</a>";
+
+    // The company page: beside each value, and a section saying what the
+    // mark means and listing the facts.
+    let page = site.page("companies/acme/");
+    for (fact, marked) in [
+        ("href=\"/metering/credits/\">credits</a>", true),
+        ("Yes: usage can be bought beyond the plan", true),
+        ("<td>500 credits", true),
+        ("<td>$20 / month per user", false),
+        ("href=\"/packaging/bundled/\">bundled</a>", false),
+    ] {
+        let at = page.find(fact).unwrap_or_else(|| panic!("{fact} missing"));
+        let after = &page[at + fact.len()..];
+        assert_eq!(after.starts_with(&format!(" {MARK}")), marked, "{fact}");
+    }
+    assert_eq!(page.matches(MARK).count(), 3);
+    assert!(page.contains("<section class=\"unconfirmed-facts\" id=\"unconfirmed\" aria-labelledby=\"unconfirmed-heading\">\n<h2 id=\"unconfirmed-heading\">Unconfirmed</h2>"));
+    for fact in [
+        "<li>Metering: credits</li>",
+        "<li>Pay as you go: yes</li>",
+        "<li>Pro: AI allowance: 500 credits</li>",
+    ] {
+        assert!(page.contains(fact), "{fact} not listed");
+    }
+    assert!(!site.page("companies/beta/").contains("unconfirmed"));
+
+    // Lists: marked where the unconfirmed mechanic decides the list (the
+    // credits trend selects on it; the metering page is its value), not
+    // where packaging does, and never for a company without marks.
+    let marked = " <a class=\"unconfirmed\" href=\"/companies/acme/#unconfirmed\">unconfirmed</a>";
+    for (url, expected) in [
+        ("trends/credits/", true),
+        ("metering/credits/", true),
+        ("packaging/bundled/", false),
+    ] {
+        let item = entry_of(&site, url, "<li>", "acme");
+        assert_eq!(item.contains(marked), expected, "{url}: {item}");
+    }
+    assert!(!entry_of(&site, "trends/credits/", "<li>", "beta").contains("unconfirmed"));
+    let row = entry_of(&site, "", "<tr data-slug=\"acme\"><td>", "acme");
+    assert!(
+        row.contains(&format!(
+            "href=\"/metering/credits/\">credits</a>{marked}</td>"
+        )),
+        "{row}"
+    );
+    assert!(
+        row.contains("href=\"/packaging/bundled/\">bundled</a></td>"),
+        "{row}"
+    );
+
+    // The data: the paths in companies.json, joined in the CSV.
+    let json: serde_json::Value =
+        serde_json::from_str(&site.page("data/companies.json")).expect("JSON");
+    let acme = &json["companies"][0];
+    assert_eq!(acme["slug"], "acme");
+    assert_eq!(
+        acme["unconfirmed"],
+        serde_json::json!([
+            "metering.mechanic",
+            "metering.payg",
+            "tiers.Pro.ai_allowance"
+        ])
+    );
+    assert_eq!(json["companies"][1]["unconfirmed"], serde_json::json!([]));
+    let csv = site.page("data/companies.csv");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let column = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .position(|h| h == "unconfirmed")
+        .expect("unconfirmed column");
+    let first = reader.records().next().expect("a row").expect("CSV");
+    assert_eq!(
+        &first[column],
+        "metering.mechanic; metering.payg; tiers.Pro.ai_allowance"
+    );
+}

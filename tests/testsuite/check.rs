@@ -326,7 +326,7 @@ fn json_report_has_every_field_of_every_diagnostic() {
 
     assert_eq!(
         json["summary"],
-        serde_json::json!({"errors": 1, "warnings": 3, "files": 3})
+        serde_json::json!({"errors": 1, "warnings": 3, "unconfirmed": 0, "files": 3})
     );
     let diags = json["diagnostics"].as_array().expect("diagnostics");
     assert_eq!(diags.len(), 4, "{stdout}");
@@ -476,6 +476,66 @@ fn every_warning_kind_is_drawn_at_its_line() {
 }
 
 #[test]
+fn unconfirmed_facts_are_listed_and_counted_but_never_fail_the_check() {
+    let site = fresh_site(30);
+    site.edit(
+        &company("beta"),
+        "verified = ",
+        "unconfirmed = [\"metering.mechanic\", \"ai_packaging\"]\nverified = ",
+    );
+    let run = site.run(&["check", "--deny-warnings"]);
+    run.assert_ok();
+    let err = run.stderr();
+    for needle in [
+        "=== content/companies/beta.md (2 unconfirmed facts)",
+        "note: unconfirmed fact: \"tokens\" (field `metering.mechanic`)\n --> content/companies/beta.md:6:16",
+        "note: unconfirmed fact: \"add-on\" (field `ai_packaging`)\n --> content/companies/beta.md:6:37",
+        "= help: confirm it on a source, then remove its path from `unconfirmed`; or leave the fact out",
+        "Checked 3 companies and 2 trends: 0 errors, 0 warnings, 2 unconfirmed facts in 1 file",
+    ] {
+        assert!(err.contains(needle), "{needle:?} not in\n{err}");
+    }
+    // Quiet, the report keeps what fails a run: nothing here.
+    let quiet = site.run(&["check", "--quiet"]);
+    quiet.assert_ok();
+    assert!(
+        !quiet.stderr().contains("unconfirmed fact"),
+        "{}",
+        quiet.stderr()
+    );
+
+    let run = site.run(&["check", "--format", "json", "--deny-warnings"]);
+    run.assert_ok();
+    let json: serde_json::Value =
+        serde_json::from_slice(&run.output.stdout).expect("JSON on stdout");
+    assert_eq!(
+        json["summary"],
+        serde_json::json!({"errors": 0, "warnings": 0, "unconfirmed": 2, "files": 1})
+    );
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["severity"], "note");
+    assert_eq!(d["field"], "metering.mechanic");
+    assert_eq!(
+        (d["line"].clone(), d["column"].clone()),
+        (6.into(), 16.into())
+    );
+
+    // A build shows and counts none of them: readers see the marks.
+    let build = site.build();
+    build.assert_ok();
+    assert!(
+        !build.stderr().contains("unconfirmed"),
+        "{}",
+        build.stderr()
+    );
+    assert!(
+        !build.stderr().contains("data-quality"),
+        "{}",
+        build.stderr()
+    );
+}
+
+#[test]
 fn json_report_of_a_clean_site_is_empty_with_exit_zero() {
     let site = fresh_site(30);
     let run = site.run(&["check", "--format", "json", "--deny-warnings"]);
@@ -486,7 +546,7 @@ fn json_report_of_a_clean_site_is_empty_with_exit_zero() {
         json,
         serde_json::json!({
             "diagnostics": [],
-            "summary": {"errors": 0, "warnings": 0, "files": 0}
+            "summary": {"errors": 0, "warnings": 0, "unconfirmed": 0, "files": 0}
         })
     );
 }

@@ -556,6 +556,31 @@ fn random_edit(site: &SiteTest, rng: &mut Rng, n: usize) -> (String, Vec<String>
                 (format!("wrote {rel}"), vec![rel])
             }
         }
+        11 => {
+            // A fact marked unconfirmed, or the mark removed: the company's
+            // page, its rows and the lists its mechanic or packaging decide
+            // change, the others do not.
+            let slug = rng.pick(&companies).clone();
+            let rel = company(&slug);
+            let text = site.read(&rel);
+            let (text, what) = if text.contains("\nunconfirmed = ") {
+                let kept: Vec<&str> = text
+                    .lines()
+                    .filter(|l| !l.starts_with("unconfirmed = "))
+                    .collect();
+                (kept.join("\n") + "\n", "marks removed".to_string())
+            } else {
+                let path = *rng.pick(&["metering.mechanic", "ai_packaging"]);
+                let marked = text.replacen(
+                    "\nverified = ",
+                    &format!("\nunconfirmed = [\"{path}\"]\nverified = "),
+                    1,
+                );
+                (marked, format!("{path} unconfirmed"))
+            };
+            site.write(&rel, text);
+            (format!("{slug}: {what}"), vec![rel])
+        }
         12 => {
             // A dated change, moving a company's packaging: appended to the
             // file, so the front matter stays the state now.

@@ -190,12 +190,24 @@ fn the_real_dataset_checks_clean() {
     let report: serde_json::Value =
         serde_json::from_slice(&run.output.stdout).expect("check --format json");
     assert_eq!(report["summary"]["errors"], 0, "{report}");
+    let mut unconfirmed = Vec::new();
     for d in report["diagnostics"].as_array().expect("diagnostics") {
+        if d["severity"] == "note" {
+            unconfirmed.push(format!("{} {}", d["file"], d["field"]));
+            continue;
+        }
         assert_eq!(
             d["field"], "verified",
             "only staleness may be reported: {d}"
         );
     }
+    // Every fact the entries mark unconfirmed is listed, VEED's credit
+    // metering among them.
+    assert!(
+        unconfirmed.contains(&"\"content/companies/veed.md\" \"metering.mechanic\"".to_string()),
+        "{unconfirmed:?}"
+    );
+    assert_eq!(report["summary"]["unconfirmed"], unconfirmed.len());
 }
 
 #[test]

@@ -46,6 +46,12 @@ fn a_new_company_passes_check_once_filled_in() {
         .assert_stderr_contains("acme-cloud.md:3:");
     fill_company(&site, rel);
     site.check().assert_ok();
+    // The commented mark, once uncommented, lists the fact it names.
+    assert!(text.contains("tiers.<tier name>.ai_allowance"));
+    site.edit(rel, "# unconfirmed = ", "unconfirmed = ");
+    site.check()
+        .assert_ok()
+        .assert_stderr_contains("note: unconfirmed fact: \"credits\" (field `metering.mechanic`)");
 }
 
 #[test]

@@ -191,7 +191,9 @@ impl SiteTest {
 }
 
 /// The groups of a built trend page: each `<h3>` title under the companies
-/// heading with the company slugs linked below it, in page order.
+/// heading with the slugs of the companies listed below it (each item's
+/// first link: a mark beside a name links the company page too), in page
+/// order.
 pub fn trend_groups(html: &str) -> Vec<(String, Vec<String>)> {
     let start = html
         .find("<section class=\"groups\"")
@@ -210,7 +212,7 @@ pub fn trend_groups(html: &str) -> Vec<(String, Vec<String>)> {
         let next = section.find("<h3").unwrap_or(section.len());
         let body = &section[..next];
         let slugs = body
-            .split("href=\"/companies/")
+            .split("<li><a href=\"/companies/")
             .skip(1)
             .map(|s| s.split('/').next().unwrap_or_default().to_string())
             .collect();
@@ -220,7 +222,7 @@ pub fn trend_groups(html: &str) -> Vec<(String, Vec<String>)> {
         // A trend without [[groups]] lists its companies under no heading:
         // they are its "Other".
         let slugs: Vec<String> = html[start..end]
-            .split("href=\"/companies/")
+            .split("<li><a href=\"/companies/")
             .skip(1)
             .map(|s| s.split('/').next().unwrap_or_default().to_string())
             .collect();
