@@ -1,8 +1,10 @@
 //! Preview latency: on a synthetic site (10,000 companies by default), edit
 //! one company's note N times while `trendsite serve` runs, and print the
 //! median time from the file write to the reload event reaching a client.
+//! With `--changes K` every company has K dated changes, and the summary of
+//! one change is edited N times as well.
 //!
-//!     cargo bench --bench preview -- [--companies 10000] [--edits 30]
+//!     cargo bench --bench preview -- [--companies 10000] [--edits 30] [--changes 3]
 //!
 //! The site is the synthetic one of `examples/gen_site`, generated into
 //! $BENCH_DIR (default /tmp/trendsite-bench) and kept between runs.
@@ -42,6 +44,20 @@ fn drain(events: &mut TcpStream, buf: &mut [u8]) {
     let _ = events.set_read_timeout(None);
 }
 
+/// Writes `text` to `file` and returns the milliseconds until the next
+/// reload event arrives.
+fn timed_write(events: &mut TcpStream, buf: &mut [u8], file: &Path, text: &str) -> f64 {
+    drain(events, buf);
+    let t0 = Instant::now();
+    std::fs::write(file, text).expect("write");
+    let mut got = String::new();
+    while !got.contains("event: reload") {
+        let n = events.read(buf).expect("read event");
+        got.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    t0.elapsed().as_secs_f64() * 1000.0
+}
+
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     let n = v.len();
@@ -55,15 +71,16 @@ fn median(v: &mut [f64]) -> f64 {
 fn main() {
     let companies = arg("--companies", 10_000);
     let edits = arg("--edits", 30);
+    let changes = arg("--changes", 0);
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let bench_dir =
         PathBuf::from(std::env::var("BENCH_DIR").unwrap_or_else(|_| "/tmp/trendsite-bench".into()));
-    let site = bench_dir.join(format!("synthetic-{companies}"));
+    let site = bench_dir.join(format!("synthetic-{companies}-{changes}"));
     let spec = synthetic::Spec {
         companies,
         flavor: synthetic::Flavor::Trendsite,
         seed: 1,
-        changes: 0,
+        changes,
     };
     match synthetic::generate(&site, &spec) {
         Ok(outcome) => println!("site {}: {outcome}", site.display()),
@@ -138,20 +155,25 @@ fn main() {
     let mut times = Vec::new();
     for i in 0..edits {
         let text = original.replacen("note = \"", &format!("note = \"Edit {i}. "), 1);
-        drain(&mut events, &mut buf);
-        let t0 = Instant::now();
-        std::fs::write(&file, &text).expect("write");
-        let mut got = String::new();
-        while !got.contains("event: reload") {
-            let n = events.read(&mut buf).expect("read event");
-            got.push_str(&String::from_utf8_lossy(&buf[..n]));
-        }
-        times.push(t0.elapsed().as_secs_f64() * 1000.0);
+        times.push(timed_write(&mut events, &mut buf, &file, &text));
         // Let the debounce window close before the next edit.
         std::thread::sleep(Duration::from_millis(100));
     }
     std::fs::write(&file, &original).expect("restore");
     std::thread::sleep(Duration::from_millis(300));
+
+    // An edit of one dated change: its summary, shown on the company page,
+    // the changes page, the home page's latest changes and the feed.
+    let mut change_times = Vec::new();
+    if changes > 0 {
+        for i in 0..edits {
+            let text = original.replacen("summary = \"", &format!("summary = \"Edit {i}. "), 1);
+            change_times.push(timed_write(&mut events, &mut buf, &file, &text));
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        std::fs::write(&file, &original).expect("restore");
+        std::thread::sleep(Duration::from_millis(300));
+    }
 
     // A template edit: company.html, which every company page uses.
     let template_dir = site.join("templates");
@@ -166,17 +188,10 @@ fn main() {
             &format!("<h2 id=\"tiers\">Tiers {i}</h2>"),
             1,
         );
-        drain(&mut events, &mut buf);
-        let t0 = Instant::now();
-        std::fs::write(&template, &text).expect("write template");
-        let mut got = String::new();
-        while !got.contains("event: reload") {
-            let n = events.read(&mut buf).expect("read event");
-            got.push_str(&String::from_utf8_lossy(&buf[..n]));
-        }
+        let ms = timed_write(&mut events, &mut buf, &template, &text);
         // The first write creates templates/ and reloads everything.
         if i > 0 {
-            template_times.push(t0.elapsed().as_secs_f64() * 1000.0);
+            template_times.push(ms);
         }
         std::thread::sleep(Duration::from_millis(200));
     }
@@ -190,10 +205,18 @@ fn main() {
         .filter(|l| l.contains("content/companies/") && l.contains("re-rendered"))
         .filter_map(|l| l.rsplit(" in ").next()?.strip_suffix(" ms")?.parse().ok())
         .collect();
-    let mut rebuild = server_ms.clone();
+    // The log has a line per note edit, the restore, then a line per
+    // change edit.
+    let mut rebuild: Vec<f64> = server_ms.iter().take(edits).copied().collect();
+    let mut change_rebuild: Vec<f64> = server_ms
+        .iter()
+        .skip(edits + 1)
+        .take(edits)
+        .copied()
+        .collect();
     let mut all = times.clone();
     println!(
-        "companies: {companies}, edits: {edits}, file: {}",
+        "companies: {companies}, changes per company: {changes}, edits: {edits}, file: {}",
         file.display()
     );
     println!(
@@ -206,6 +229,17 @@ fn main() {
         println!(
             "rebuild alone (server log), median: {:.1} ms",
             median(&mut rebuild)
+        );
+    }
+    if !change_times.is_empty() {
+        println!(
+            "change summary edit -> reload event, median: {:.1} ms (rebuild alone {:.1} ms)",
+            median(&mut change_times),
+            if change_rebuild.is_empty() {
+                0.0
+            } else {
+                median(&mut change_rebuild)
+            }
         );
     }
     println!(

@@ -196,9 +196,34 @@ impl Date {
     }
 }
 
+impl Date {
+    /// `2025-06-16`: the form every output gives a date in, written without
+    /// the formatting machinery, as a large history formats one for every
+    /// anchor, row and page that names a change.
+    pub fn iso(&self) -> [u8; 10] {
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        let y = u32::from(self.year).min(9999);
+        let (m, d) = (u32::from(self.month), u32::from(self.day));
+        [
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(d / 10),
+            digit(d),
+        ]
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        let iso = self.iso();
+        // ASCII digits and dashes only.
+        f.write_str(std::str::from_utf8(&iso).unwrap_or("0000-00-00"))
     }
 }
 

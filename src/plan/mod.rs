@@ -82,6 +82,8 @@ pub const PAGE_TEMPLATES: &[&str] = &[
 /// The company snippets: rendered once per company, spliced into lists.
 pub const ITEM_TEMPLATE: &str = "company_item.html";
 pub const ROW_TEMPLATE: &str = "company_row.html";
+/// The change snippet: rendered once per change, spliced into `/changes/`.
+pub const CHANGE_TEMPLATE: &str = "change_item.html";
 
 impl Output {
     /// The template the output renders with; `None` for the data files and
@@ -181,6 +183,7 @@ impl Plan {
                 page: None,
                 items: false,
                 rows: false,
+                changes: false,
             },
             history_end: None,
         };
@@ -191,6 +194,7 @@ impl Plan {
                 page: Some(template),
                 items: false,
                 rows: false,
+                changes: false,
             },
             history_end: None,
         };
@@ -240,11 +244,9 @@ impl Plan {
         );
         // Each change shows its fields before and after, and the groups of
         // every trend its company entered and left.
-        add(
-            Output::Changes,
-            Route::changes(),
-            page("changes.html", Set::All, Set::All),
-        );
+        let mut changes = page("changes.html", Set::All, Set::All);
+        changes.templates.changes = true;
+        add(Output::Changes, Route::changes(), changes);
         add(
             Output::NotFound,
             Route::not_found(),
@@ -506,6 +508,7 @@ mod tests {
             page: Some("trend.html"),
             items: true,
             rows: false,
+            changes: false,
         };
         assert!(trend.reads("trend.html"));
         assert!(trend.reads("base.html"));
@@ -517,6 +520,7 @@ mod tests {
             page: None,
             items: false,
             rows: false,
+            changes: false,
         };
         assert!(!data.reads("base.html"));
     }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{ITEM_TEMPLATE, PAGE_TEMPLATES, ROW_TEMPLATE};
+use super::{CHANGE_TEMPLATE, ITEM_TEMPLATE, PAGE_TEMPLATES, ROW_TEMPLATE};
 
 /// A set of companies or trends an output reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +87,8 @@ pub struct TemplateReads {
     pub items: bool,
     /// Splices `company_row.html` snippets.
     pub rows: bool,
+    /// Splices `change_item.html` snippets.
+    pub changes: bool,
 }
 
 impl TemplateReads {
@@ -98,6 +100,8 @@ impl TemplateReads {
             self.items
         } else if name == ROW_TEMPLATE {
             self.rows
+        } else if name == CHANGE_TEMPLATE {
+            self.changes
         } else if PAGE_TEMPLATES.contains(&name) {
             page == name
         } else {
@@ -155,9 +159,12 @@ impl Changes {
 
     /// Whether every company snippet must be rendered again: site.toml or
     /// a template other than a page's (a snippet's own, or one it may
-    /// include) changed. Otherwise only the edited companies' are.
+    /// include) changed, or a trend, whose groups the change snippets name
+    /// and whose filters place every company's history. Otherwise only the
+    /// edited companies' are.
     pub fn touches_every_snippet(&self) -> bool {
         self.site
+            || !self.trends.is_empty()
             || self
                 .templates
                 .iter()

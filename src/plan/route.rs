@@ -76,11 +76,15 @@ impl Route {
     /// (`cursor-2025-06-16`, `cursor-2025-06-16-2`). Feeds and pages link
     /// to a change by it, so it stays stable as other changes are added.
     pub fn change_anchor(slug: &str, date: crate::model::Date, nth_of_day: usize) -> String {
-        if nth_of_day <= 1 {
-            format!("{slug}-{date}")
-        } else {
-            format!("{slug}-{date}-{nth_of_day}")
+        let mut id = String::with_capacity(slug.len() + 14);
+        id.push_str(slug);
+        id.push('-');
+        id.extend(date.iso().map(char::from));
+        if nth_of_day > 1 {
+            id.push('-');
+            id.push_str(&nth_of_day.to_string());
         }
+        id
     }
 
     /// The route below the base URL, as `path` in templates.

@@ -46,36 +46,81 @@ pub struct TimelineEntry {
     pub moves: Vec<Move>,
 }
 
-/// Every change of every company, newest first; changes of one date in
-/// `order` (reading order of companies), then file order.
-pub fn timeline(ds: &Dataset, order: &[usize]) -> Vec<TimelineEntry> {
-    let mut entries = Vec::new();
-    for &i in order {
-        let c = &ds.companies[i];
-        if c.changes.is_empty() {
-            continue;
-        }
-        walk_states(c, |k, before, after| {
-            let moves = ds
-                .trends
-                .iter()
-                .enumerate()
-                .filter_map(|(t, trend)| {
-                    let (from, to) = (slot(trend, before), slot(trend, after));
-                    (from != to).then_some(Move { trend: t, from, to })
-                })
-                .collect();
-            entries.push(TimelineEntry {
-                company: i,
-                change: k,
-                date: c.changes[k].date,
-                moves,
-            });
-        });
+/// One company's part in the history of the trends: the moves each of its
+/// changes made, and its states with the slot each takes in every trend.
+/// It depends on the company and the trends alone, so it is replayed once
+/// per company, in parallel, and `serve` keeps it for the companies an
+/// edit leaves alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompanyHistory {
+    /// By change, in file order.
+    pub moves: Vec<Vec<Move>>,
+    /// Empty for a company without changes, whose one state is the entry.
+    states: States,
+}
+
+/// Replays `c` through its changes once.
+pub fn company_history(ds: &Dataset, c: &Company) -> CompanyHistory {
+    if c.changes.is_empty() {
+        return CompanyHistory::default();
     }
-    // Stable: one date keeps reading order, one company its file order.
-    entries.sort_by_key(|e| std::cmp::Reverse(e.date));
-    entries
+    let slots = |c: &Company| ds.trends.iter().map(|t| slot(t, c)).collect::<Vec<_>>();
+    let mut moves = vec![Vec::new(); c.changes.len()];
+    walk_states(c, |k, before, after| {
+        moves[k] = ds
+            .trends
+            .iter()
+            .enumerate()
+            .filter_map(|(t, trend)| {
+                let (from, to) = (slot(trend, before), slot(trend, after));
+                (from != to).then_some(Move { trend: t, from, to })
+            })
+            .collect();
+    });
+    // The states, newest first, each with the date from which it holds.
+    let mut states: States = Vec::new();
+    let mut state = c.facts();
+    let mut k = 0;
+    while k < c.changes.len() {
+        let day = c.changes[k].date;
+        states.push((Some(day), slots(&state)));
+        while k < c.changes.len() && c.changes[k].date == day {
+            for prior in &c.changes[k].before {
+                prior.apply(&mut state);
+            }
+            k += 1;
+        }
+    }
+    states.push((None, slots(&state)));
+    CompanyHistory { moves, states }
+}
+
+/// [`company_history`] of every company, by position.
+pub fn histories(ds: &Dataset) -> Vec<CompanyHistory> {
+    use rayon::prelude::*;
+    ds.companies
+        .par_iter()
+        .map(|c| company_history(ds, c))
+        .collect()
+}
+
+/// Every change of every company, newest first; changes of one date in
+/// `order` (reading order of companies), then file order. `history` is
+/// [`histories`] of `ds`.
+pub fn timeline(ds: &Dataset, order: &[usize], history: &[CompanyHistory]) -> Vec<TimelineEntry> {
+    change_order(&ds.companies, order)
+        .into_iter()
+        .map(|(i, k)| TimelineEntry {
+            company: i,
+            change: k,
+            date: ds.companies[i].changes[k].date,
+            moves: history
+                .get(i)
+                .and_then(|h| h.moves.get(k))
+                .cloned()
+                .unwrap_or_default(),
+        })
+        .collect()
 }
 
 /// Every change as (company, change) positions, in [`timeline`]'s order,
@@ -149,8 +194,9 @@ fn next_quarter_end(end: Date) -> Date {
 /// Every trend's group sizes at the end of each quarter, from the quarter
 /// of the first change to the quarter of [`newest_date`], or of `until`
 /// when that is earlier (a site replayed to a date, whose `verified` dates
-/// may be later); empty when no company has a change.
-pub fn over_time(ds: &Dataset, until: Option<Date>) -> Vec<Quarter> {
+/// may be later); empty when no company has a change. `history` is
+/// [`histories`] of `ds`.
+pub fn over_time(ds: &Dataset, until: Option<Date>, history: &[CompanyHistory]) -> Vec<Quarter> {
     let first = ds
         .companies
         .iter()
@@ -170,32 +216,15 @@ pub fn over_time(ds: &Dataset, until: Option<Date>) -> Vec<Quarter> {
         .iter()
         .map(|_| ds.trends.iter().map(|t| vec![0; width(t)]).collect())
         .collect();
-    for c in &ds.companies {
-        // The company's states, newest first, each with the date from
-        // which it holds; a state is placed into slots once, however many
-        // quarters it spans.
-        let mut states: States = Vec::new();
-        let slots = |c: &Company| ds.trends.iter().map(|t| slot(t, c)).collect();
-        if c.changes.is_empty() {
+    for (i, c) in ds.companies.iter().enumerate() {
+        match history.get(i).filter(|h| !h.states.is_empty()) {
+            Some(h) => add_states(&h.states, &ends, &mut counts, ds),
             // Most companies: one state, the entry as written, no copy.
-            states.push((None, slots(c)));
-            add_states(&states, &ends, &mut counts, ds);
-            continue;
-        }
-        let mut state = c.facts();
-        let mut k = 0;
-        while k < c.changes.len() {
-            let day = c.changes[k].date;
-            states.push((Some(day), slots(&state)));
-            while k < c.changes.len() && c.changes[k].date == day {
-                for prior in &c.changes[k].before {
-                    prior.apply(&mut state);
-                }
-                k += 1;
+            None => {
+                let states = vec![(None, ds.trends.iter().map(|t| slot(t, c)).collect())];
+                add_states(&states, &ends, &mut counts, ds);
             }
         }
-        states.push((None, slots(&state)));
-        add_states(&states, &ends, &mut counts, ds);
     }
     ends.into_iter()
         .zip(counts)
@@ -343,7 +372,7 @@ ai_packaging = ["bundled"]
     #[test]
     fn the_timeline_says_who_moved_where() {
         let ds = dataset();
-        let t = timeline(&ds, &[0, 1]);
+        let t = timeline(&ds, &[0, 1], &histories(&ds));
         assert_eq!(t.len(), 2);
         assert_eq!(t[0].date.to_string(), "2025-06-16");
         assert_eq!(
@@ -362,7 +391,7 @@ ai_packaging = ["bundled"]
     fn change_order_is_the_timelines() {
         let ds = dataset();
         for order in [[0, 1], [1, 0]] {
-            let t: Vec<(usize, usize)> = timeline(&ds, &order)
+            let t: Vec<(usize, usize)> = timeline(&ds, &order, &histories(&ds))
                 .iter()
                 .map(|e| (e.company, e.change))
                 .collect();
@@ -374,7 +403,7 @@ ai_packaging = ["bundled"]
     #[test]
     fn group_sizes_at_each_quarter_end() {
         let ds = dataset();
-        let q = over_time(&ds, None);
+        let q = over_time(&ds, None, &histories(&ds));
         let labels: Vec<&str> = q.iter().map(|q| q.label.as_str()).collect();
         assert_eq!(labels, ["2025 Q1", "2025 Q2", "2025 Q3", "2025 Q4"]);
         let sizes: Vec<&Vec<usize>> = q.iter().map(|q| &q.counts[0]).collect();

@@ -7,7 +7,8 @@
 mod history;
 
 pub use history::{
-    Move, Quarter, TimelineEntry, as_of, change_order, newest_date, over_time, timeline,
+    CompanyHistory, Move, Quarter, TimelineEntry, as_of, change_order, company_history, histories,
+    newest_date, over_time, timeline,
 };
 
 use std::collections::BTreeMap;

@@ -11,7 +11,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use super::Renderer;
-use super::data::{SCHEMA_VERSION, TierRecord, csv_writer};
+use super::data::{SCHEMA_VERSION, TierRecord, csv_writer, par_chunks};
 use crate::model::{Change, Company, Date, Prior};
 
 /// One field's value, serialized in its machine form.
@@ -160,27 +160,42 @@ fn rows_of(c: &Company, k: usize, ch: &Change, url: &str, mut row: impl FnMut(Ro
 }
 
 impl Renderer<'_> {
-    /// Calls `row` with every row, changes newest first in the timeline's
-    /// order (one date's changes in reading order of companies).
-    fn change_rows(&self, companies: &[Company], order: &[usize], mut row: impl FnMut(Row<'_>)) {
-        for (i, k) in crate::query::change_order(companies, order) {
-            let c = &companies[i];
-            let url = change_url(&self.changes_published_url, c, k);
-            rows_of(c, k, &c.changes[k], &url, &mut row);
-        }
+    /// Appends to `out` what `write` makes of every change's rows, changes
+    /// newest first in the timeline's order (one date's changes in reading
+    /// order of companies); chunks of changes are written in parallel, and
+    /// `write` is told whether a row is the file's first.
+    fn change_rows(
+        &self,
+        companies: &[Company],
+        order: &[usize],
+        out: &mut Vec<u8>,
+        write: impl Fn(&mut Vec<u8>, bool, Row<'_>) + Sync,
+    ) {
+        let changes = crate::query::change_order(companies, order);
+        par_chunks(&changes, out, |first, chunk| {
+            let mut part = Vec::with_capacity(chunk.len() * 600);
+            let mut first = first;
+            for &(i, k) in chunk {
+                let c = &companies[i];
+                let url = change_url(&self.changes_published_url, c, k);
+                rows_of(c, k, &c.changes[k], &url, |row| {
+                    write(&mut part, first, row);
+                    first = false;
+                });
+            }
+            part
+        });
     }
 
     /// `data/changes.json`: the schema version, then one row per line.
     pub(super) fn changes_json(&self, companies: &[Company], order: &[usize]) -> Vec<u8> {
         let mut out = format!("{{\"schema_version\":{SCHEMA_VERSION},\n\"changes\":[").into_bytes();
-        let mut first = true;
-        self.change_rows(companies, order, |row| {
+        self.change_rows(companies, order, &mut out, |out, first, row| {
             out.extend_from_slice(if first { b"\n" } else { b",\n" });
-            first = false;
             let start = out.len();
             // Rows hold strings, dates, bools and tiers, which always
             // serialize; an empty object keeps the file valid regardless.
-            if serde_json::to_writer(&mut out, &row).is_err() {
+            if serde_json::to_writer(&mut *out, &row).is_err() {
                 out.truncate(start);
                 out.extend_from_slice(b"{}");
             }
@@ -191,12 +206,15 @@ impl Renderer<'_> {
 
     /// `data/changes.csv`: a header, then one row per changed field.
     pub(super) fn changes_csv(&self, companies: &[Company], order: &[usize]) -> Vec<u8> {
-        let mut w = csv_writer(Vec::new(), 64 * 1024);
+        let mut header = csv_writer(Vec::new(), 1024);
         // Writing to a Vec cannot fail.
-        let _ = w.write_record(CSV_COLUMNS);
-        self.change_rows(companies, order, |row| {
+        let _ = header.write_record(CSV_COLUMNS);
+        let mut out = header.into_inner().unwrap_or_default();
+        self.change_rows(companies, order, &mut out, |out, _, row| {
             let cell = |v: &Option<Value<'_>>| v.as_ref().map(Value::csv).unwrap_or_default();
             let date = row.date.to_string();
+            // One writer per row: rows of a chunk share no state but `out`.
+            let mut w = csv_writer(&mut *out, 512);
             let _ = w.write_record([
                 row.company,
                 row.company_name,
@@ -209,7 +227,7 @@ impl Renderer<'_> {
                 &cell(&row.after),
             ]);
         });
-        w.into_inner().unwrap_or_default()
+        out
     }
 }
 

@@ -232,6 +232,28 @@ fn empty_fields<W: std::io::Write>(w: &mut csv::Writer<W>, n: usize) -> csv::Res
 /// record. csv-core rescans a field from its start each time a buffer
 /// smaller than the field fills, so the buffer is generous: with 8 KB, a
 /// 50 MB field took minutes.
+/// Appends to `out` what `write` makes of each chunk of `items`, written in
+/// parallel and joined in order; `write` is told whether its chunk is the
+/// first. Each data file is one pass over every company or change: written
+/// on one thread, the largest would hold a core for most of a build.
+pub(super) fn par_chunks<T: Sync>(
+    items: &[T],
+    out: &mut Vec<u8>,
+    write: impl Fn(bool, &[T]) -> Vec<u8> + Sync,
+) {
+    use rayon::prelude::*;
+    let size = (items.len() / (rayon::current_num_threads() * 4)).max(256);
+    let parts: Vec<Vec<u8>> = items
+        .par_chunks(size)
+        .enumerate()
+        .map(|(n, chunk)| write(n == 0, chunk))
+        .collect();
+    out.reserve(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        out.extend_from_slice(&part);
+    }
+}
+
 pub(super) fn csv_writer<W: std::io::Write>(out: W, buffer: usize) -> csv::Writer<W> {
     csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
@@ -367,23 +389,6 @@ pub(super) fn companies_csv<S: AsRef<str>>(
     out.into_bytes()
 }
 
-/// `data/companies.csv` written straight from the records, for a build,
-/// which keeps no per-company rows.
-pub(super) fn companies_csv_from<'a>(
-    width: CsvWidth,
-    records: impl Iterator<Item = CompanyRecord<'a>>,
-    size: usize,
-) -> Vec<u8> {
-    let mut out = width.header().into_bytes();
-    out.reserve(size);
-    let mut w = csv_writer(out, 1024 * 1024);
-    for record in records {
-        // Writing to a Vec cannot fail.
-        let _ = record.write_csv(&mut w, width);
-    }
-    w.into_inner().unwrap_or_default()
-}
-
 #[derive(Serialize)]
 struct TrendsFile<'a> {
     schema_version: u32,
@@ -467,8 +472,6 @@ impl Renderer<'_> {
         let scope = self.scope(entry);
         let companies = scope.companies()?;
         let n = companies.len();
-        let published =
-            || -> Vec<String> { (0..n).map(|i| self.published_company_url(i)).collect() };
         let bytes = match (entry.output, &fragments.data) {
             (Output::CompaniesJson, Some(kept)) => {
                 let size = kept.json.iter().map(|l| l.len() + 2).sum();
@@ -477,9 +480,20 @@ impl Renderer<'_> {
                 }))
             }
             (Output::CompaniesJson, None) => {
-                let urls = published();
-                let records = urls.iter().enumerate().map(|(i, url)| self.record(i, url));
-                Ok(companies_json(records, n * 700, |out, r| r.write_json(out)))
+                let positions: Vec<usize> = (0..n).collect();
+                let mut out =
+                    format!("{{\"schema_version\":{SCHEMA_VERSION},\n\"companies\":[").into_bytes();
+                par_chunks(&positions, &mut out, |first, chunk| {
+                    let mut part = Vec::with_capacity(chunk.len() * 700);
+                    for &i in chunk {
+                        part.extend_from_slice(if first && i == 0 { b"\n" } else { b",\n" });
+                        self.record(i, &self.published_company_url(i))
+                            .write_json(&mut part);
+                    }
+                    part
+                });
+                out.extend_from_slice(b"\n]}\n");
+                Ok(out)
             }
             (Output::CompaniesCsv, Some(kept)) => {
                 let size = kept.csv.iter().map(String::len).sum();
@@ -487,9 +501,19 @@ impl Renderer<'_> {
             }
             (Output::CompaniesCsv, None) => {
                 let width = CsvWidth::of(companies);
-                let urls = published();
-                let records = urls.iter().enumerate().map(|(i, url)| self.record(i, url));
-                Ok(companies_csv_from(width, records, n * 350))
+                let positions: Vec<usize> = (0..n).collect();
+                let mut out = width.header().into_bytes();
+                par_chunks(&positions, &mut out, |_, chunk| {
+                    let mut w = csv_writer(Vec::with_capacity(chunk.len() * 350), 64 * 1024);
+                    for &i in chunk {
+                        // Writing to a Vec cannot fail.
+                        let _ = self
+                            .record(i, &self.published_company_url(i))
+                            .write_csv(&mut w, width);
+                    }
+                    w.into_inner().unwrap_or_default()
+                });
+                Ok(out)
             }
             (Output::FindJson, _) => Ok(find_json(companies)),
             (Output::TrendsJson, _) => {

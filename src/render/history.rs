@@ -1,17 +1,20 @@
 //! The pages' share of history: the changes page, the latest changes on
-//! the home page, a company's history and a trend's recent moves. Moves
-//! come from one timeline per render (`query::timeline`), which the
-//! renderer computes the first time a page asks for it.
+//! the home page, a company's history and a trend's recent moves. Each
+//! change is rendered once as a snippet with the company's other
+//! fragments (see `Fragments`), and moves come from one timeline per
+//! render (`query::timeline`), assembled from the companies' kept
+//! histories the first time a page asks for it.
 
+use super::splice::Splices;
 use super::views::{
-    ChangeView, ChangesPage, CompanyLink, FieldChange, GroupLink, LatestChanges, MonthView,
-    MoveView,
+    ChangeView, ChangesPage, CompanyLink, FieldChange, FragmentView, GroupLink, LatestChanges,
+    MonthView, MoveView,
 };
-use super::{Renderer, Scope, group_ids};
+use super::{Fragments, Renderer, Scope};
 use crate::diag::Diagnostic;
 use crate::model::{Company, Prior};
-use crate::plan::Route;
-use crate::query::{Slot, TimelineEntry};
+use crate::plan::{CHANGE_TEMPLATE, Route};
+use crate::query::{CompanyHistory, Grouped, Slot, TimelineEntry};
 
 /// How many changes the home page shows.
 pub(super) const LATEST: usize = 5;
@@ -57,9 +60,14 @@ fn field_label(prior: &Prior) -> &'static str {
 impl<'a> Renderer<'a> {
     /// Every change with the moves it made, newest first; computed once
     /// per render, by the first page that needs it.
-    pub(super) fn timeline(&self) -> &[TimelineEntry] {
-        self.timeline
-            .get_or_init(|| crate::query::timeline(self.inputs.dataset, &self.inputs.index.order))
+    pub(super) fn timeline(&self, fragments: &Fragments) -> &[TimelineEntry] {
+        self.timeline.get_or_init(|| {
+            crate::query::timeline(
+                self.inputs.dataset,
+                &self.inputs.index.order,
+                &fragments.history,
+            )
+        })
     }
 
     fn company_link(&self, c: &'a Company) -> CompanyLink<'a> {
@@ -120,7 +128,17 @@ impl<'a> Renderer<'a> {
         slot: Slot,
         ids: &[String],
     ) -> Result<GroupLink<'a>, Vec<Diagnostic>> {
-        let g = scope.trend(t)?;
+        Ok(self.group_link_of(scope.trend(t)?, t, slot, ids))
+    }
+
+    /// [`Renderer::group_link`] for trend `t` grouped as `g`.
+    fn group_link_of(
+        &self,
+        g: &'a Grouped<'a>,
+        t: usize,
+        slot: Slot,
+        ids: &[String],
+    ) -> GroupLink<'a> {
         let url = &self.urls.trends[t];
         let (group, url) = match slot {
             Slot::Group(n) => (
@@ -131,55 +149,98 @@ impl<'a> Renderer<'a> {
             Slot::Other if g.groups.is_empty() => ("", url.clone()),
             Slot::Other => ("Other", format!("{url}#other")),
         };
-        Ok(GroupLink {
+        GroupLink {
             trend: &g.trend.title,
             group,
             url,
-        })
+        }
     }
 
-    /// `/changes/`: every change, newest first, by month, with the groups
-    /// its company entered and left.
-    pub(super) fn changes_page(
+    /// Company `i`'s changes as `change_item.html` snippets, in file order,
+    /// each with the groups it entered and left (`history` is the
+    /// company's); `group_ids` are every trend's group anchors.
+    pub(super) fn change_items(
         &self,
-        scope: &Scope<'_, 'a>,
-    ) -> Result<ChangesPage<'a>, Vec<Diagnostic>> {
-        let companies = scope.companies()?;
-        let ids = (0..self.inputs.dataset.trends.len())
-            .map(|t| scope.trend(t).map(group_ids))
-            .collect::<Result<Vec<_>, _>>()?;
-        let timeline = self.timeline();
-        let mut months: Vec<MonthView<'a>> = Vec::new();
-        for e in timeline {
-            let c = &companies[e.company];
-            let mut view = self.change_view(e.company, c, e.change);
-            for m in &e.moves {
+        i: usize,
+        history: &CompanyHistory,
+        group_ids: &[Vec<String>],
+    ) -> Result<Vec<String>, Vec<Diagnostic>> {
+        let c = &self.inputs.dataset.companies[i];
+        let trends = &self.inputs.index.trends;
+        let mut items = Vec::with_capacity(c.changes.len());
+        for (k, moves) in history.moves.iter().enumerate().take(c.changes.len()) {
+            let mut view = self.change_view(i, c, k);
+            for m in moves {
+                let (Some(g), Some(ids)) = (trends.get(m.trend), group_ids.get(m.trend)) else {
+                    continue;
+                };
                 if let Some(from) = m.from {
-                    view.left
-                        .push(self.group_link(scope, m.trend, from, &ids[m.trend])?);
+                    view.left.push(self.group_link_of(g, m.trend, from, ids));
                 }
                 if let Some(to) = m.to {
-                    view.entered
-                        .push(self.group_link(scope, m.trend, to, &ids[m.trend])?);
+                    view.entered.push(self.group_link_of(g, m.trend, to, ids));
                 }
             }
+            let mut html = self
+                .inputs
+                .templates
+                .render(CHANGE_TEMPLATE, &FragmentView { c: view })?;
+            // Kept for every change; see `Renderer::fragment`.
+            html.shrink_to_fit();
+            items.push(html);
+        }
+        Ok(items)
+    }
+
+    /// `/changes/`: every change, newest first, by month, as the snippets
+    /// of `fragments` spliced in.
+    pub(super) fn changes_page<'s>(
+        &self,
+        scope: &Scope<'_, 'a>,
+        fragments: &'s Fragments,
+        splices: &Splices<'s>,
+    ) -> Result<ChangesPage, Vec<Diagnostic>> {
+        // Every change and the moves it made are read.
+        scope.companies()?;
+        for t in 0..self.inputs.dataset.trends.len() {
+            scope.trend(t)?;
+        }
+        let timeline = self.timeline(fragments);
+        let mut months: Vec<(MonthView, Vec<&'s str>)> = Vec::new();
+        for e in timeline {
+            let Some(item) = fragments
+                .changes
+                .get(e.company)
+                .and_then(|c| c.get(e.change))
+            else {
+                continue;
+            };
             let id = format!("month-{:04}-{:02}", e.date.year, e.date.month);
             match months.last_mut() {
-                Some(month) if month.id == id => month.changes.push(view),
-                _ => months.push(MonthView {
-                    label: format!(
-                        "{} {}",
-                        MONTHS[usize::from(e.date.month.clamp(1, 12)) - 1],
-                        e.date.year
-                    ),
-                    id,
-                    changes: vec![view],
-                }),
+                Some((month, items)) if month.id == id => items.push(item),
+                _ => months.push((
+                    MonthView {
+                        label: format!(
+                            "{} {}",
+                            MONTHS[usize::from(e.date.month.clamp(1, 12)) - 1],
+                            e.date.year
+                        ),
+                        id,
+                        changes: String::new(),
+                    },
+                    vec![item.as_str()],
+                )),
             }
         }
         Ok(ChangesPage {
             count: timeline.len(),
-            months,
+            months: months
+                .into_iter()
+                .map(|(mut month, items)| {
+                    month.changes = splices.mark_each(items);
+                    month
+                })
+                .collect(),
         })
     }
 
@@ -187,9 +248,10 @@ impl<'a> Renderer<'a> {
     pub(super) fn latest_changes(
         &self,
         scope: &Scope<'_, 'a>,
+        fragments: &Fragments,
     ) -> Result<LatestChanges<'_>, Vec<Diagnostic>> {
         let companies = scope.companies()?;
-        let timeline = self.timeline();
+        let timeline = self.timeline(fragments);
         Ok(LatestChanges {
             changes: timeline
                 .iter()
@@ -218,13 +280,14 @@ impl<'a> Renderer<'a> {
     pub(super) fn recent_moves(
         &self,
         scope: &Scope<'_, 'a>,
+        fragments: &Fragments,
         t: usize,
         ids: &[String],
     ) -> Result<Vec<MoveView<'a>>, Vec<Diagnostic>> {
         let mut moves = Vec::new();
         // Every entry is looked at, so every company with a change must be
         // declared, not only those shown.
-        for e in self.timeline() {
+        for e in self.timeline(fragments) {
             let c = scope.company(e.company)?;
             if moves.len() == RECENT_MOVES {
                 continue;

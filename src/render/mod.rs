@@ -102,6 +102,11 @@ pub struct Fragments {
     marked: Vec<String>,
     /// `company_row.html`: a company in the index table.
     rows: Vec<String>,
+    /// Each company's place in the trends over time.
+    history: Vec<crate::query::CompanyHistory>,
+    /// `change_item.html`: each company's changes on the changes page, in
+    /// file order.
+    changes: Vec<Vec<String>>,
     data: Option<KeptData>,
 }
 
@@ -119,6 +124,8 @@ struct Fragment {
     item: String,
     marked: String,
     row: String,
+    history: crate::query::CompanyHistory,
+    changes: Vec<String>,
     /// The JSON line and CSV row, when asked for.
     data: Option<(String, String)>,
 }
@@ -135,15 +142,18 @@ impl Fragments {
         let r = Renderer::new(inputs);
         let width = data::CsvWidth::of(&inputs.dataset.companies);
         let keep = (lines == DataLines::Keep).then_some(width);
+        let ids = all_group_ids(inputs.index);
         let results: Vec<Result<Fragment, Vec<Diagnostic>>> = (0..inputs.dataset.companies.len())
             .into_par_iter()
-            .map(|i| r.fragment(i, keep))
+            .map(|i| r.fragment(i, keep, &ids))
             .collect();
         let n = results.len();
         let mut out = Fragments {
             items: Vec::with_capacity(n),
             marked: Vec::with_capacity(n),
             rows: Vec::with_capacity(n),
+            history: Vec::with_capacity(n),
+            changes: Vec::with_capacity(n),
             data: keep.map(|width| KeptData {
                 json: Vec::with_capacity(n),
                 csv: Vec::with_capacity(n),
@@ -157,6 +167,8 @@ impl Fragments {
                     out.items.push(f.item);
                     out.marked.push(f.marked);
                     out.rows.push(f.row);
+                    out.history.push(f.history);
+                    out.changes.push(f.changes);
                     if let (Some(kept), Some((json, csv))) = (out.data.as_mut(), f.data) {
                         kept.json.push(json);
                         kept.csv.push(csv);
@@ -179,13 +191,21 @@ impl Fragments {
         let r = Renderer::new(inputs);
         let width = data::CsvWidth::of(&inputs.dataset.companies);
         let keep = self.data.as_ref().map(|_| width);
+        let ids = all_group_ids(inputs.index);
         let mut diags = Diagnostics::new();
-        for &i in positions {
-            match r.fragment(i, keep) {
+        // In parallel: a template or trend edit refreshes every company.
+        let fresh: Vec<_> = positions
+            .par_iter()
+            .map(|&i| (i, r.fragment(i, keep, &ids)))
+            .collect();
+        for (i, fragment) in fresh {
+            match fragment {
                 Ok(f) => {
                     self.items[i] = f.item;
                     self.marked[i] = f.marked;
                     self.rows[i] = f.row;
+                    self.history[i] = f.history;
+                    self.changes[i] = f.changes;
                     if let (Some(kept), Some((json, csv))) = (self.data.as_mut(), f.data) {
                         kept.json[i] = json;
                         kept.csv[i] = csv;
@@ -355,7 +375,10 @@ impl<'s, 'a> Scope<'s, 'a> {
     /// quarters end), and besides their members every company with a
     /// change (the only ones whose group can differ from one quarter to
     /// another). Replayed once per render, by the first output that asks.
-    fn over_time(&self) -> Result<&'s [Quarter], Vec<Diagnostic>> {
+    fn over_time(
+        &self,
+        history: &[crate::query::CompanyHistory],
+    ) -> Result<&'s [Quarter], Vec<Diagnostic>> {
         if self.entry.reads.history_end.is_none() && !self.entry.reads.companies.is_all() {
             return Err(self.undeclared("the history of every company".into()));
         }
@@ -373,7 +396,7 @@ impl<'s, 'a> Scope<'s, 'a> {
         }
         Ok(self
             .over_time
-            .get_or_init(|| crate::query::over_time(self.dataset, self.as_of)))
+            .get_or_init(|| crate::query::over_time(self.dataset, self.as_of, history)))
     }
 
     /// The companies of one packaging value, every one declared.
@@ -479,6 +502,11 @@ impl<'a> Renderer<'a> {
             &self.changes_published_url,
         )
     }
+}
+
+/// [`group_ids`] of every trend, by position.
+fn all_group_ids(index: &Index<'_>) -> Vec<Vec<String>> {
+    index.trends.iter().map(group_ids).collect()
 }
 
 /// Each group's anchor on its trend page: its title as a slug, numbered

@@ -68,7 +68,7 @@ impl<'a> Renderer<'a> {
                     company_count: index.order.len(),
                     company_rows: splices.mark(&index.order, &fragments.rows),
                     charts: self.index_charts(scope.companies()?, index),
-                    latest_changes: self.latest_changes(&scope)?,
+                    latest_changes: self.latest_changes(&scope, fragments)?,
                 };
                 self.view(entry, &view)?
             }
@@ -79,7 +79,9 @@ impl<'a> Renderer<'a> {
                 self.view(entry, &view)?
             }
             Output::NotFound | Output::Robots => self.view(entry, &())?,
-            Output::Changes => self.view(entry, &self.changes_page(&scope)?)?,
+            Output::Changes => {
+                self.view(entry, &self.changes_page(&scope, fragments, &splices)?)?
+            }
             Output::Trend(t) => {
                 let view = TrendPage {
                     trend: self.trend_view(&scope, t, fragments, &splices)?,
@@ -234,7 +236,7 @@ impl<'a> Renderer<'a> {
         let g: &'a Grouped<'a> = scope.trend(t)?;
         let fields = deciding_fields(g.trend);
         let ids = group_ids(g);
-        let recent_moves = self.recent_moves(scope, t, &ids)?;
+        let recent_moves = self.recent_moves(scope, fragments, t, &ids)?;
         let mut groups = Vec::with_capacity(g.groups.len());
         for (group, id) in g.groups.iter().zip(ids) {
             groups.push(GroupView {
@@ -250,7 +252,7 @@ impl<'a> Renderer<'a> {
             });
         }
         let chart = self.trend_chart(t, g, &groups);
-        let over_time = self.trend_over_time(t, g, &groups, scope.over_time()?);
+        let over_time = self.trend_over_time(t, g, &groups, scope.over_time(&fragments.history)?);
         let mut see_also = Vec::with_capacity(g.trend.see_also.len());
         for slug in &g.trend.see_also {
             if let Some(j) = self
@@ -389,6 +391,7 @@ impl<'a> Renderer<'a> {
         &self,
         i: usize,
         data_width: Option<super::data::CsvWidth>,
+        group_ids: &[Vec<String>],
     ) -> Result<super::Fragment, Vec<Diagnostic>> {
         let c = &self.inputs.dataset.companies[i];
         let t = self.inputs.templates;
@@ -432,10 +435,14 @@ impl<'a> Renderer<'a> {
             let record = self.record(i, &url);
             (record.json(), record.csv(width))
         });
+        let history = crate::query::company_history(self.inputs.dataset, c);
+        let changes = self.change_items(i, &history, group_ids)?;
         Ok(super::Fragment {
             item,
             marked,
             row,
+            history,
+            changes,
             data,
         })
     }

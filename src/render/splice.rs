@@ -1,4 +1,4 @@
-//! Lists of company snippets spliced into rendered pages.
+//! Lists of snippets (companies, changes) spliced into rendered pages.
 
 use std::borrow::Cow;
 
@@ -11,21 +11,36 @@ pub(super) struct Splices<'s> {
     lists: std::cell::RefCell<Vec<List<'s>>>,
 }
 
-/// One list: which snippets, in order. A position `p` below the number of
-/// `snippets` is `snippets[p]`; above, it is `alternates[p - snippets.len()]`
-/// (a company's snippet marked for a list its unconfirmed facts decide).
-#[derive(Clone)]
-struct List<'s> {
-    positions: Cow<'s, [usize]>,
-    snippets: &'s [String],
-    alternates: &'s [String],
+/// One list: which snippets, in order.
+enum List<'s> {
+    /// A position `p` below the number of `snippets` is `snippets[p]`;
+    /// above, it is `alternates[p - snippets.len()]` (a company's snippet
+    /// marked for a list its unconfirmed facts decide).
+    At {
+        positions: Cow<'s, [usize]>,
+        snippets: &'s [String],
+        alternates: &'s [String],
+    },
+    /// Snippets already in order (changes, by date).
+    Each(Vec<&'s str>),
 }
 
 impl List<'_> {
-    fn get(&self, p: usize) -> &str {
-        match p.checked_sub(self.snippets.len()) {
-            None => &self.snippets[p],
-            Some(q) => self.alternates.get(q).map_or("", String::as_str),
+    fn for_each(&self, mut f: impl FnMut(&str)) {
+        match self {
+            List::At {
+                positions,
+                snippets,
+                alternates,
+            } => {
+                for &p in positions.iter() {
+                    f(match p.checked_sub(snippets.len()) {
+                        None => &snippets[p],
+                        Some(q) => alternates.get(q).map_or("", String::as_str),
+                    });
+                }
+            }
+            List::Each(snippets) => snippets.iter().for_each(|s| f(s)),
         }
     }
 }
@@ -57,12 +72,21 @@ impl<'s> Splices<'s> {
         snippets: &'s [String],
         alternates: &'s [String],
     ) -> String {
-        let mut lists = self.lists.borrow_mut();
-        lists.push(List {
+        self.push(List::At {
             positions,
             snippets,
             alternates,
-        });
+        })
+    }
+
+    /// A list of snippets in the order given.
+    pub(super) fn mark_each(&self, snippets: Vec<&'s str>) -> String {
+        self.push(List::Each(snippets))
+    }
+
+    fn push(&self, list: List<'s>) -> String {
+        let mut lists = self.lists.borrow_mut();
+        lists.push(list);
         format!("{MARK}{:x}:{}{MARK}", nonce(), lists.len() - 1)
     }
 
@@ -83,10 +107,9 @@ impl<'s> Splices<'s> {
         let extra: usize = lists
             .iter()
             .map(|list| {
-                list.positions
-                    .iter()
-                    .map(|&p| list.get(p).len())
-                    .sum::<usize>()
+                let mut len = 0;
+                list.for_each(|s| len += s.len());
+                len
             })
             .sum();
         let mut out = String::with_capacity(html.len() + extra);
@@ -99,9 +122,7 @@ impl<'s> Splices<'s> {
             match found {
                 Some((end, list)) => {
                     out.push_str(&rest[..start]);
-                    for &p in list.positions.iter() {
-                        out.push_str(list.get(p));
-                    }
+                    list.for_each(|s| out.push_str(s));
                     rest = &after[end + MARK.len_utf8()..];
                 }
                 None => {

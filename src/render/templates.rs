@@ -34,6 +34,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "company_row.html",
         include_str!("../../templates/company_row.html"),
     ),
+    (
+        "change_item.html",
+        include_str!("../../templates/change_item.html"),
+    ),
 ];
 
 pub const TEMPLATES_DIR: &str = "templates";

@@ -321,18 +321,19 @@ pub(super) struct ChangeView<'a> {
 
 /// The changes of one month, newest first.
 #[derive(Serialize)]
-pub(super) struct MonthView<'a> {
+pub(super) struct MonthView {
     /// `June 2025`.
     pub label: String,
     /// `month-2025-06`.
     pub id: String,
-    pub changes: Vec<ChangeView<'a>>,
+    /// Its `change_item.html` snippets, spliced in after rendering.
+    pub changes: String,
 }
 
 #[derive(Serialize)]
-pub(super) struct ChangesPage<'a> {
+pub(super) struct ChangesPage {
     pub count: usize,
-    pub months: Vec<MonthView<'a>>,
+    pub months: Vec<MonthView>,
 }
 
 /// The latest changes on the home page.

@@ -418,3 +418,57 @@ fn serve_rerenders_the_moves_of_a_company_that_left_a_trend() {
     assert_same_for(&state, &site, "/", "summary edited");
     assert_same_for(&fresh, &gamma_free, "/", "first change");
 }
+
+#[test]
+fn a_sites_change_item_template_shapes_each_change_and_serve_follows_trend_edits() {
+    let site = site_with_changes();
+    site.write(
+        "templates/change_item.html",
+        "<article class=\"mine\" id=\"{{ c.id }}\">{{ c.company.name }}{% for g in c.entered %} +{{ g.trend }}/{{ g.group }}{% endfor %}{% for g in c.left %} -{{ g.trend }}/{{ g.group }}{% endfor %}</article>\n",
+    );
+    let page = built(&site).page("changes/");
+    assert_in_order(
+        &page,
+        &[
+            "<h2 id=\"month-2025-09\">September 2025</h2>",
+            "<article class=\"mine\" id=\"beta-2025-09-10\">beta +Credits/Add-on</article>",
+            "<h2 id=\"month-2025-06\">June 2025</h2>",
+            "<article class=\"mine\" id=\"acme-2025-06-16\">Acme +Credits/Bundled -Credits/Add-on</article>",
+            "<article class=\"mine\" id=\"acme-2025-06-16-2\">Acme</article>",
+        ],
+    );
+    assert!(!page.contains("class=\"change\""), "{page}");
+
+    // The snippets name the trends' groups, so a trend edit and a snippet
+    // edit must reach every one of them in serve, as a full build would.
+    let (mut state, outcome) = State::load(&site.root, "/");
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    site.edit(
+        "content/trends/credits.md",
+        "title = \"Credits\"",
+        "title = \"Credit meters\"",
+    );
+    let o = state.apply(&[site.root.join("content/trends/credits.md")]);
+    assert!(o.errors.is_empty(), "{:?}", o.errors);
+    assert!(
+        state_page(&state, "changes/index.html").contains("beta +Credit meters/Add-on"),
+        "the changes page kept the old trend title"
+    );
+    assert_same_for(&state, &site, "/", "trend renamed");
+    site.edit(
+        "templates/change_item.html",
+        "class=\"mine\"",
+        "class=\"ours\"",
+    );
+    let o = state.apply(&[site.root.join("templates/change_item.html")]);
+    assert!(o.errors.is_empty(), "{:?}", o.errors);
+    assert_same_for(&state, &site, "/", "snippet template edited");
+}
+
+fn state_page(state: &State, path: &str) -> String {
+    state
+        .pages()
+        .get(path)
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default()
+}
