@@ -1,13 +1,14 @@
 //! Data-quality checks: warnings about a site that is valid but whose data
-//! looks doubtful (stale or future dates, companies no trend lists, trends
-//! leaving companies under "Other", two companies with one website), so
+//! looks doubtful (stale or future dates, `tiered` companies without a tier
+//! amount, companies no trend lists, trends leaving companies under
+//! "Other", two companies with one website), so
 //! `check` can report them and `build` can print them without failing; and
 //! a note on each fact an entry marks unconfirmed, which `check` lists.
 
 use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, Severity};
-use crate::model::{Body, Company, Dataset, Date, Excerpts, Field, Span, Trend};
+use crate::model::{Body, Company, Dataset, Date, Excerpts, Field, Packaging, Span, Trend};
 use crate::query::{self, Grouped, Index};
 use crate::shell::{agree, plural};
 
@@ -59,6 +60,9 @@ fn each_warning(
             emit(d);
         }
         future_sources(c, today).for_each(&mut *emit);
+        if let Some(d) = tiered_without_allowance(c) {
+            emit(d);
+        }
         unconfirmed(c).for_each(&mut *emit);
         if every_trend_loaded && !ds.trends.iter().any(|t| query::lists(t, c)) {
             emit(unlisted(ds, c));
@@ -132,6 +136,24 @@ fn future_sources(c: &Company, today: Date) -> impl Iterator<Item = Diagnostic> 
             .help("`checked` is the day the page was read: correct the date");
             at(d, &c.excerpts, s.checked_at)
         })
+}
+
+/// The warning for a company filed as `tiered` whose tiers state no AI
+/// amount: the format files a company there only when the vendor states how
+/// much AI each tier includes, so either the amounts are missing or the
+/// company is `bundled`. It points at `ai_packaging`, the value that
+/// changes when no amount can be sourced.
+fn tiered_without_allowance(c: &Company) -> Option<Diagnostic> {
+    if c.packaging != Packaging::Tiered || c.tiers.iter().any(|t| t.ai_allowance.is_some()) {
+        return None;
+    }
+    let d = Diagnostic::file_warning(
+        &c.file,
+        "filed as \"tiered\", but no tier states an `ai_allowance`",
+    )
+    .field("ai_packaging")
+    .help("`tiered` is for when the vendor states how much AI each tier includes and the amounts differ between tiers, and the entry lists those tiers with their `ai_allowance`; when every plan includes the same AI or no per-tier amount is stated, the company is `bundled` and the body says so");
+    Some(at(d, &c.excerpts, c.packaging_at))
 }
 
 /// A note on each fact `c` marks unconfirmed, at its path in

@@ -223,6 +223,58 @@ fn each_problem_is_a_warning_at_its_value() {
 }
 
 #[test]
+fn a_tiered_company_without_a_tier_amount_is_a_warning_at_its_packaging() {
+    let today = date(2026, 11, 26);
+    let with_tiers = |packaging: &str, tiers: &str| {
+        let text = format!(
+            "+++\nname = \"Acme\"\nwebsite = \"https://acme.example\"\ncategory = \"tools\"\n\
+             ai_packaging = \"{packaging}\"\nverified = 2026-11-01\n\n[metering]\nmechanic = \"credits\"\n\n\
+             {tiers}[[sources]]\nurl = \"https://acme.example/pricing\"\nchecked = 2026-11-01\n+++\n"
+        );
+        let (c, diags) = parse_company_text("content/companies/acme.md", "acme", &text);
+        assert!(diags.is_empty(), "{diags:#?}");
+        run(vec![c.unwrap()], vec![trend("all", "")], today)
+    };
+    let priced = "[[tiers]]\nname = \"Pro\"\nprice_usd = 20\n\n\
+                  [[tiers]]\nname = \"Max\"\nprice_usd = 200\n\n";
+
+    // No tiers at all, or tiers with prices only: the same warning.
+    for tiers in ["", priced] {
+        let diags = with_tiers("tiered", tiers);
+        assert_eq!(
+            places(&diags),
+            [("content/companies/acme.md", 5, 16, Some("ai_packaging"))],
+            "{diags:#?}"
+        );
+        assert_eq!(
+            diags[0].message,
+            "filed as \"tiered\", but no tier states an `ai_allowance`"
+        );
+        assert_eq!(
+            diags[0].help.as_deref(),
+            Some(
+                "`tiered` is for when the vendor states how much AI each tier includes and the amounts differ between tiers, and the entry lists those tiers with their `ai_allowance`; when every plan includes the same AI or no per-tier amount is stated, the company is `bundled` and the body says so"
+            )
+        );
+        drawn(
+            &diags[0],
+            "5 | ai_packaging = \"tiered\"\n  |                --------",
+        );
+        assert!(!shown_by_build(&diags[0]));
+    }
+
+    // One tier stating its amount is enough.
+    let stated = priced.replace(
+        "price_usd = 200\n",
+        "price_usd = 200\nai_allowance = \"5x the usage of Pro\"\n",
+    );
+    assert!(with_tiers("tiered", &stated).is_empty());
+    // Other packagings need no amount.
+    assert!(with_tiers("bundled", "").is_empty());
+    assert!(with_tiers("bundled", priced).is_empty());
+}
+
+#[test]
 fn an_unlisted_company_is_pointed_at_the_value_most_trends_reject() {
     let today = date(2026, 11, 26);
     let delta = || {
@@ -291,7 +343,14 @@ fn companies_no_group_takes_are_a_warning_at_the_last_group() {
                   [[groups]]\ntitle = \"Add-on\"\nai_packaging = [\"add-on\"]\n";
     let companies = vec![
         company_with("a", "https://a.example", "bundled", "credits", today, today),
-        company_with("b", "https://b.example", "tiered", "tokens", today, today),
+        company_with(
+            "b",
+            "https://b.example",
+            "usage-based",
+            "tokens",
+            today,
+            today,
+        ),
     ];
     let diags = run(companies.clone(), vec![trend("t", groups)], today);
     assert_eq!(
@@ -339,7 +398,7 @@ fn each_unconfirmed_fact_is_a_note_at_its_path_which_a_build_leaves_out() {
         "+++\nname = \"Acme\"\nwebsite = \"https://acme.example\"\ncategory = \"tools\"\n\
          ai_packaging = \"tiered\"\nverified = 2026-11-01\n\
          unconfirmed = [\"metering.mechanic\", \"tiers.Pro.price_usd\"]\n\n\
-         [metering]\nmechanic = \"credits\"\n\n[[tiers]]\nname = \"Pro\"\nprice_usd = 20\n\n\
+         [metering]\nmechanic = \"credits\"\n\n[[tiers]]\nname = \"Pro\"\nprice_usd = 20\nai_allowance = \"500 credits\"\n\n\
          [[sources]]\nurl = \"https://acme.example/pricing\"\nchecked = 2026-11-01\n\n\
          [[changes]]\ndate = 2025-06-16\nsummary = \"Credits replaced requests.\"\n\
          source = \"https://acme.example/june\"\nbefore = { \"metering.mechanic\" = \"requests\" }\n+++\n",
