@@ -4,7 +4,7 @@
 //! use, so a page and its history cannot disagree.
 
 use super::{Slot, slot};
-use crate::model::{Company, Dataset, Date, Trend};
+use crate::model::{Company, Dataset, Date};
 
 /// The site as it stood on `date`: every company replayed to it, and the
 /// changes after it left out.
@@ -126,13 +126,16 @@ pub fn timeline(ds: &Dataset, order: &[usize], history: &[CompanyHistory]) -> Ve
 /// Every change as (company, change) positions, in [`timeline`]'s order,
 /// without replaying any state: what the feed and the data files list.
 pub fn change_order(companies: &[Company], order: &[usize]) -> Vec<(usize, usize)> {
-    let mut list: Vec<(usize, usize)> = order
-        .iter()
-        .flat_map(|&i| (0..companies[i].changes.len()).map(move |k| (i, k)))
-        .collect();
-    // Stable, as in `timeline`.
-    list.sort_by_key(|&(i, k)| std::cmp::Reverse(companies[i].changes[k].date));
-    list
+    // Sorted by date with the position in reading order as the tie-break,
+    // which keeps the stable order without a stable sort's lookups.
+    let mut list: Vec<(std::cmp::Reverse<Date>, usize, usize, usize)> = Vec::new();
+    for &i in order {
+        for (k, ch) in companies[i].changes.iter().enumerate() {
+            list.push((std::cmp::Reverse(ch.date), list.len(), i, k));
+        }
+    }
+    list.sort_unstable();
+    list.into_iter().map(|(_, _, i, k)| (i, k)).collect()
 }
 
 /// Calls `f(k, before, after)` for each change `k` of `c`, newest first:
@@ -211,21 +214,73 @@ pub fn over_time(ds: &Dataset, until: Option<Date>, history: &[CompanyHistory]) 
     while let Some(&end) = ends.last().filter(|&&e| e < last) {
         ends.push(next_quarter_end(end));
     }
-    let width = |t: &Trend| t.groups.len() + 1;
-    let mut counts: Vec<Vec<Vec<usize>>> = ends
-        .iter()
-        .map(|_| ds.trends.iter().map(|t| vec![0; width(t)]).collect())
-        .collect();
+    // Each trend's columns side by side: its groups, then "Other".
+    let mut offsets = Vec::with_capacity(ds.trends.len());
+    let mut width = 0;
+    for t in &ds.trends {
+        offsets.push(width);
+        width += t.groups.len() + 1;
+    }
+    let column = |t: usize, s: Slot| {
+        offsets[t]
+            + match s {
+                Slot::Group(g) => g,
+                Slot::Other => ds.trends[t].groups.len(),
+            }
+    };
+    // A state holds over a run of quarters: it is counted where the run
+    // starts and uncounted where it ends, and the running sum over the
+    // quarters gives the counts, whatever the number of quarters.
+    let mut diff = vec![0i64; (ends.len() + 1) * width];
+    let mut add = |from: usize, to: usize, slots: &[Option<Slot>]| {
+        if from >= to {
+            return;
+        }
+        for (t, s) in slots.iter().enumerate() {
+            if let Some(s) = *s {
+                let col = column(t, s);
+                diff[from * width + col] += 1;
+                diff[to * width + col] -= 1;
+            }
+        }
+    };
+    let first_end_from = |date: Option<Date>| date.map_or(0, |d| ends.partition_point(|e| *e < d));
     for (i, c) in ds.companies.iter().enumerate() {
         match history.get(i).filter(|h| !h.states.is_empty()) {
-            Some(h) => add_states(&h.states, &ends, &mut counts, ds),
+            Some(h) => {
+                // Newest first: each state holds until the next newer one.
+                let mut to = ends.len();
+                for (from, slots) in &h.states {
+                    let start = first_end_from(*from);
+                    add(start, to, slots);
+                    to = to.min(start);
+                }
+            }
             // Most companies: one state, the entry as written, no copy.
             None => {
-                let states = vec![(None, ds.trends.iter().map(|t| slot(t, c)).collect())];
-                add_states(&states, &ends, &mut counts, ds);
+                let slots: Vec<Option<Slot>> = ds.trends.iter().map(|t| slot(t, c)).collect();
+                add(0, ends.len(), &slots);
             }
         }
     }
+    let mut running = vec![0i64; width];
+    let counts: Vec<Vec<Vec<usize>>> = (0..ends.len())
+        .map(|q| {
+            for (col, n) in running.iter_mut().enumerate() {
+                *n += diff[q * width + col];
+            }
+            ds.trends
+                .iter()
+                .enumerate()
+                .map(|(t, trend)| {
+                    running[offsets[t]..offsets[t] + trend.groups.len() + 1]
+                        .iter()
+                        .map(|&n| usize::try_from(n).unwrap_or(0))
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
     ends.into_iter()
         .zip(counts)
         .map(|(end, counts)| Quarter {
@@ -237,28 +292,8 @@ pub fn over_time(ds: &Dataset, until: Option<Date>, history: &[CompanyHistory]) 
 }
 
 /// A company's states, newest first, each with the date from which it
-/// holds (`None`: since ever), counted into the quarter ends they cover.
+/// holds (`None`: since ever).
 type States = Vec<(Option<Date>, Vec<Option<Slot>>)>;
-
-fn add_states(states: &States, ends: &[Date], counts: &mut [Vec<Vec<usize>>], ds: &Dataset) {
-    for (q, end) in ends.iter().enumerate() {
-        let Some((_, slots)) = states
-            .iter()
-            .find(|(from, _)| from.is_none_or(|from| from <= *end))
-        else {
-            continue;
-        };
-        for ((t, trend), s) in ds.trends.iter().enumerate().zip(slots) {
-            if let Some(s) = s {
-                let column = match s {
-                    Slot::Group(g) => *g,
-                    Slot::Other => trend.groups.len(),
-                };
-                counts[q][t][column] += 1;
-            }
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {

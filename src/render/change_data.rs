@@ -75,7 +75,12 @@ impl Serialize for Before<'_> {
 /// The absolute URL of change `k` of `c` on the changes page, when the base
 /// URL has a host; `changes_url` is that page's published URL.
 pub(super) fn change_url(changes_url: &str, c: &Company, k: usize) -> String {
-    format!("{changes_url}#{}", super::history::change_anchor(c, k))
+    let anchor = super::history::change_anchor(c, k);
+    let mut url = String::with_capacity(changes_url.len() + 1 + anchor.len());
+    url.push_str(changes_url);
+    url.push('#');
+    url.push_str(&anchor);
+    url
 }
 
 /// A change as `companies.json` gives it, under its company.

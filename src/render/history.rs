@@ -206,7 +206,7 @@ impl<'a> Renderer<'a> {
             scope.trend(t)?;
         }
         let timeline = self.timeline(fragments);
-        let mut months: Vec<(MonthView, Vec<&'s str>)> = Vec::new();
+        let mut months: Vec<(MonthView, (u16, u8), Vec<&'s str>)> = Vec::new();
         for e in timeline {
             let Some(item) = fragments
                 .changes
@@ -215,9 +215,9 @@ impl<'a> Renderer<'a> {
             else {
                 continue;
             };
-            let id = format!("month-{:04}-{:02}", e.date.year, e.date.month);
+            let month = (e.date.year, e.date.month);
             match months.last_mut() {
-                Some((month, items)) if month.id == id => items.push(item),
+                Some((_, m, items)) if *m == month => items.push(item),
                 _ => months.push((
                     MonthView {
                         label: format!(
@@ -225,9 +225,10 @@ impl<'a> Renderer<'a> {
                             MONTHS[usize::from(e.date.month.clamp(1, 12)) - 1],
                             e.date.year
                         ),
-                        id,
+                        id: format!("month-{:04}-{:02}", e.date.year, e.date.month),
                         changes: String::new(),
                     },
+                    month,
                     vec![item.as_str()],
                 )),
             }
@@ -236,7 +237,7 @@ impl<'a> Renderer<'a> {
             count: timeline.len(),
             months: months
                 .into_iter()
-                .map(|(mut month, items)| {
+                .map(|(mut month, _, items)| {
                     month.changes = splices.mark_each(items);
                     month
                 })
