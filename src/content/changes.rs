@@ -339,7 +339,7 @@ source = "https://acme.example/blog/note"
         // value in the replayed company.
         for (k, change) in c.changes.iter().enumerate() {
             for prior in &change.before {
-                assert_eq!(c.value_after(k, prior), prior.of(&c.after(k)), "{k}");
+                assert_eq!(*c.value_after(k, prior), prior.of(&c.after(k)), "{k}");
             }
         }
     }

@@ -192,17 +192,19 @@ impl Company {
     /// of the nearest later change that names the field, else its value
     /// now. What `prior.of(&self.after(k))` gives, without replaying a copy
     /// of the company for every change of a large history.
-    pub fn value_after(&self, k: usize, prior: &Prior) -> Prior {
+    pub fn value_after(&self, k: usize, prior: &Prior) -> std::borrow::Cow<'_, Prior> {
+        use std::borrow::Cow;
         let Some(date) = self.changes.get(k).map(|c| c.date) else {
-            return prior.of(self);
+            return Cow::Owned(prior.of(self));
         };
         let later = self.changes.iter().take_while(|c| c.date > date).count();
+        // Borrowed when a later change holds it: the data files ask for
+        // every changed field's value, tier lists included.
         self.changes[..later]
             .iter()
             .rev()
             .find_map(|c| c.before.iter().find(|p| p.path() == prior.path()))
-            .cloned()
-            .unwrap_or_else(|| prior.of(self))
+            .map_or_else(|| Cow::Owned(prior.of(self)), Cow::Borrowed)
     }
 
     /// A copy of the fields trend filters read, without the body, changes,

@@ -23,8 +23,26 @@ impl Set {
             .into_iter()
             .filter_map(|i| u32::try_from(i).ok())
             .collect();
-        list.sort_unstable();
-        list.dedup();
+        if list.len() > 1024 {
+            // A trend page's thousands of members and companies with
+            // history: marked in a table, then read back in order, which a
+            // sort of each page's list would take several times as long.
+            let mut marked = vec![false; list.iter().max().map_or(0, |&m| m as usize + 1)];
+            for &i in &list {
+                marked[i as usize] = true;
+            }
+            list.clear();
+            list.extend(
+                marked
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| **m)
+                    .filter_map(|(i, _)| u32::try_from(i).ok()),
+            );
+        } else {
+            list.sort_unstable();
+            list.dedup();
+        }
         Set::Only(list)
     }
 

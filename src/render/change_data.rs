@@ -154,7 +154,8 @@ fn rows_of(c: &Company, k: usize, ch: &Change, url: &str, mut row: impl FnMut(Ro
         row(base(None, None, None));
         return;
     }
-    let now: Vec<Prior> = ch.before.iter().map(|p| c.value_after(k, p)).collect();
+    let now: Vec<std::borrow::Cow<'_, Prior>> =
+        ch.before.iter().map(|p| c.value_after(k, p)).collect();
     for (prior, now) in ch.before.iter().zip(&now) {
         row(base(
             Some(prior.path()),
