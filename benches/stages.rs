@@ -88,9 +88,9 @@ fn read_and_validate_site() -> usize {
 
 #[divan::bench]
 fn query_index() -> usize {
-    query::index(divan::black_box(&prepared().site.dataset))
-        .order
-        .len()
+    let ds = divan::black_box(&prepared().site.dataset);
+    let history = query::histories(ds);
+    query::index(ds, &history).order.len()
 }
 
 #[divan::bench]
@@ -110,7 +110,8 @@ fn templates_compile() -> bool {
 /// Every page of the prepared site, rendered in memory.
 fn render_all_pages() -> Vec<render::Page> {
     let p = prepared();
-    let index = query::index(&p.site.dataset);
+    let history = query::histories(&p.site.dataset);
+    let index = query::index(&p.site.dataset, &history);
     let plan = trendsite::plan::Plan::new(&p.site.dataset, &index, &p.site.base);
     let inputs = render::Inputs::new(&p.site, &index, &plan).expect("templates");
     let fragments = render::Fragments::render(&inputs, render::DataLines::Skip).expect("snippets");

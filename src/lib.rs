@@ -279,10 +279,11 @@ fn render_site(
     let mut diags = prepared.diagnostics;
     let site = &prepared.site;
     let ds = &site.dataset;
-    let index = query::index(ds);
+    let history = query::histories(ds);
+    let index = query::index(ds, &history);
     timings.lap("query", &mut clock);
     let written = prepared.written.as_ref();
-    let written_index = written.map(query::index);
+    let written_index = written.map(|w| query::index(w, &[]));
     let (checked, checked_index) = match (written, &written_index) {
         (Some(w), Some(i)) => (w, i),
         _ => (ds, &index),

@@ -51,7 +51,7 @@ fn run(companies: Vec<Company>, trends: Vec<Trend>, today: Date) -> Vec<Diagnost
         ..Dataset::default()
     };
     ds.config.stale_after_days = 30;
-    let index = query::index(&ds);
+    let index = query::index(&ds, &[]);
     data_quality(&ds, &index, today, true)
 }
 
@@ -444,7 +444,7 @@ fn each_unconfirmed_fact_is_a_note_at_its_path_which_a_build_leaves_out() {
         trends: vec![trend("all", "")],
         ..Dataset::default()
     };
-    let index = query::index(&ds);
+    let index = query::index(&ds, &[]);
     assert_eq!(build_warnings(&ds, &index, today, true), (Vec::new(), 0));
 
     // Before the change the mechanic was the change's, sourced by it: the

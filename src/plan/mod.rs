@@ -186,6 +186,7 @@ impl Plan {
                 changes: false,
             },
             history_end: None,
+            history: false,
         };
         let page = |template: &'static str, companies: Set, trends: Set| Reads {
             companies,
@@ -197,6 +198,7 @@ impl Plan {
                 changes: false,
             },
             history_end: None,
+            history: false,
         };
         let items = |mut reads: Reads| {
             reads.templates.items = true;
@@ -263,19 +265,18 @@ impl Plan {
             Route::file("robots.txt"),
             page("robots.txt", Set::none(), Set::none()),
         );
-        // A trend page's history may name any company with a change ("Recent
-        // moves" names companies that left it; "Over time" counts them in the
-        // quarters they were members), besides its members now. A company
-        // without changes is either a member, in every quarter alike, or in
-        // none: an edit to it leaves the page alone unless it joins. The
-        // quarters end at the newest date in the content, read as a value.
-        let changed: Vec<usize> = ds
-            .companies
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.changes.is_empty())
-            .map(|(i, _)| i)
-            .collect();
+        // A trend page's history reads every company's moves and the groups
+        // it was in from date to date (the quarters, and which moves are the
+        // latest), declared as `history` and re-rendered when one changes;
+        // of the companies, it reads its members and those its recent moves
+        // name, whose summaries it shows. The quarters end at the newest date
+        // in the content, read as a value.
+        let movers = crate::query::recent_movers(
+            ds,
+            &index.order,
+            index.history,
+            crate::query::RECENT_MOVES,
+        );
         let history_end = crate::query::newest_date(ds);
         for (t, g) in index.trends.iter().enumerate() {
             let see_also = g
@@ -288,13 +289,14 @@ impl Plan {
                 .iter()
                 .flat_map(|group| group.companies.iter())
                 .chain(&g.other)
-                .chain(&changed)
+                .chain(movers.get(t).into_iter().flatten())
                 .copied();
             let mut reads = items(page(
                 "trend.html",
                 Set::of(members),
                 Set::of(std::iter::once(t).chain(see_also)),
             ));
+            reads.history = true;
             reads.history_end = history_end;
             add(Output::Trend(t), Route::trend(&g.trend.slug), reads);
         }
@@ -433,6 +435,7 @@ impl Plan {
                     || was.output.template() != e.output.template()
                     || e.reads.templates != was.reads.templates
                     || e.reads.history_end != was.reads.history_end
+                    || (e.reads.history && changes.history)
                     || changes.templates.iter().any(|t| e.reads.templates.reads(t))
                     || e.reads
                         .companies

@@ -139,6 +139,9 @@ pub struct Reads {
     /// may move it, so it is read as a value of its own rather than by
     /// declaring every company.
     pub history_end: Option<crate::model::Date>,
+    /// Every company's history, besides the companies declared: what a
+    /// trend page's quarters and its choice of recent moves come from.
+    pub history: bool,
 }
 
 /// What changed between two states of a site, by name.
@@ -151,6 +154,9 @@ pub struct Changes {
     pub templates: BTreeSet<String>,
     /// site.toml, which every output reads.
     pub site: bool,
+    /// Whether any company's history (the moves its changes made, the
+    /// groups it was in from date to date) changed.
+    pub history: bool,
 }
 
 impl Changes {
@@ -173,6 +179,7 @@ impl Changes {
         self.trends.extend(later.trends);
         self.templates.extend(later.templates);
         self.site |= later.site;
+        self.history |= later.history;
     }
 
     /// Whether every company snippet must be rendered again: site.toml or

@@ -123,6 +123,44 @@ pub fn timeline(ds: &Dataset, order: &[usize], history: &[CompanyHistory]) -> Ve
         .collect()
 }
 
+/// How many moves a trend page's "Recent moves" shows.
+pub const RECENT_MOVES: usize = 10;
+
+/// The companies named by each trend's latest `n` moves (by position in
+/// `Dataset::trends`), in [`timeline`]'s order: who a trend page's "Recent
+/// moves" shows, which the site plan declares it reads.
+pub fn recent_movers(
+    ds: &Dataset,
+    order: &[usize],
+    history: &[CompanyHistory],
+    n: usize,
+) -> Vec<Vec<usize>> {
+    let mut moved: Vec<(std::cmp::Reverse<Date>, usize, usize, usize)> = Vec::new();
+    for (pos, &i) in order.iter().enumerate() {
+        let (Some(c), Some(h)) = (ds.companies.get(i), history.get(i)) else {
+            continue;
+        };
+        for (k, moves) in h.moves.iter().enumerate() {
+            if let (false, Some(ch)) = (moves.is_empty(), c.changes.get(k)) {
+                moved.push((std::cmp::Reverse(ch.date), pos, k, i));
+            }
+        }
+    }
+    moved.sort_unstable();
+    let mut movers = vec![Vec::new(); ds.trends.len()];
+    for (_, _, k, i) in moved {
+        for m in &history[i].moves[k] {
+            if let Some(list) = movers.get_mut(m.trend).filter(|l| l.len() < n) {
+                list.push(i);
+            }
+        }
+        if movers.iter().all(|l| l.len() == n) {
+            break;
+        }
+    }
+    movers
+}
+
 /// Every change as (company, change) positions, in [`timeline`]'s order,
 /// without replaying any state: what the feed and the data files list.
 pub fn change_order(companies: &[Company], order: &[usize]) -> Vec<(usize, usize)> {

@@ -7,8 +7,8 @@
 mod history;
 
 pub use history::{
-    CompanyHistory, Move, Quarter, TimelineEntry, as_of, change_order, company_history, histories,
-    newest_date, over_time, timeline,
+    CompanyHistory, Move, Quarter, RECENT_MOVES, TimelineEntry, as_of, change_order,
+    company_history, histories, newest_date, over_time, recent_movers, timeline,
 };
 
 use std::collections::BTreeMap;
@@ -215,6 +215,9 @@ pub struct Index<'a> {
     pub trends: Vec<Grouped<'a>>,
     pub by_packaging: BTreeMap<Packaging, Vec<usize>>,
     pub by_mechanic: BTreeMap<Mechanic, Vec<usize>>,
+    /// Each company's history, by position ([`histories`]); empty where
+    /// only the groups are asked for (checks of the files as written).
+    pub history: &'a [CompanyHistory],
 }
 
 impl Index<'_> {
@@ -228,7 +231,9 @@ impl Index<'_> {
     }
 }
 
-pub fn index(ds: &Dataset) -> Index<'_> {
+/// The query results over `ds`, whose companies' histories are `history`
+/// (computed once, or kept by `serve` for the companies an edit leaves).
+pub fn index<'a>(ds: &'a Dataset, history: &'a [CompanyHistory]) -> Index<'a> {
     let order = name_order(ds);
     let trends: Vec<Grouped<'_>> = ds.trends.par_iter().map(|t| group(ds, t, &order)).collect();
     let mut by_packaging: BTreeMap<Packaging, Vec<usize>> = BTreeMap::new();
@@ -243,6 +248,7 @@ pub fn index(ds: &Dataset) -> Index<'_> {
         trends,
         by_packaging,
         by_mechanic,
+        history,
     }
 }
 
@@ -456,7 +462,7 @@ mod tests {
             }),
             vec![],
         )];
-        let idx = index(&ds);
+        let idx = index(&ds, &[]);
         assert_eq!(idx.trends_of(&ds.companies[3]).collect::<Vec<_>>(), [0]);
         assert_eq!(idx.trends_of(&ds.companies[0]).count(), 0);
         assert_eq!(

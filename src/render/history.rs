@@ -14,12 +14,10 @@ use super::{Fragments, Renderer, Scope};
 use crate::diag::Diagnostic;
 use crate::model::{Company, Prior};
 use crate::plan::{CHANGE_TEMPLATE, Route};
-use crate::query::{CompanyHistory, Grouped, Slot, TimelineEntry};
+use crate::query::{Grouped, RECENT_MOVES, Slot, TimelineEntry};
 
 /// How many changes the home page shows.
 pub(super) const LATEST: usize = 5;
-/// How many moves a trend page shows.
-pub(super) const RECENT_MOVES: usize = 10;
 
 const MONTHS: [&str; 12] = [
     "January",
@@ -60,12 +58,12 @@ fn field_label(prior: &Prior) -> &'static str {
 impl<'a> Renderer<'a> {
     /// Every change with the moves it made, newest first; computed once
     /// per render, by the first page that needs it.
-    pub(super) fn timeline(&self, fragments: &Fragments) -> &[TimelineEntry] {
+    pub(super) fn timeline(&self) -> &[TimelineEntry] {
         self.timeline.get_or_init(|| {
             crate::query::timeline(
                 self.inputs.dataset,
                 &self.inputs.index.order,
-                &fragments.history,
+                self.inputs.index.history,
             )
         })
     }
@@ -157,18 +155,20 @@ impl<'a> Renderer<'a> {
     }
 
     /// Company `i`'s changes as `change_item.html` snippets, in file order,
-    /// each with the groups it entered and left (`history` is the
-    /// company's); `group_ids` are every trend's group anchors.
+    /// each with the groups it entered and left; `group_ids` are every
+    /// trend's group anchors.
     pub(super) fn change_items(
         &self,
         i: usize,
-        history: &CompanyHistory,
         group_ids: &[Vec<String>],
     ) -> Result<Vec<String>, Vec<Diagnostic>> {
         let c = &self.inputs.dataset.companies[i];
-        let trends = &self.inputs.index.trends;
+        let index = self.inputs.index;
+        let trends = &index.trends;
         let mut items = Vec::with_capacity(c.changes.len());
-        for (k, moves) in history.moves.iter().enumerate().take(c.changes.len()) {
+        let moves = index.history.get(i).map_or(&[][..], |h| &h.moves[..]);
+        for k in 0..c.changes.len() {
+            let moves = moves.get(k).map_or(&[][..], Vec::as_slice);
             let mut view = self.change_view(i, c, k);
             for m in moves {
                 let (Some(g), Some(ids)) = (trends.get(m.trend), group_ids.get(m.trend)) else {
@@ -205,7 +205,7 @@ impl<'a> Renderer<'a> {
         for t in 0..self.inputs.dataset.trends.len() {
             scope.trend(t)?;
         }
-        let timeline = self.timeline(fragments);
+        let timeline = self.timeline();
         let mut months: Vec<(MonthView, (u16, u8), Vec<&'s str>)> = Vec::new();
         for e in timeline {
             let Some(item) = fragments
@@ -249,10 +249,9 @@ impl<'a> Renderer<'a> {
     pub(super) fn latest_changes(
         &self,
         scope: &Scope<'_, 'a>,
-        fragments: &Fragments,
     ) -> Result<LatestChanges<'_>, Vec<Diagnostic>> {
         let companies = scope.companies()?;
-        let timeline = self.timeline(fragments);
+        let timeline = self.timeline();
         Ok(LatestChanges {
             changes: timeline
                 .iter()
@@ -281,21 +280,21 @@ impl<'a> Renderer<'a> {
     pub(super) fn recent_moves(
         &self,
         scope: &Scope<'_, 'a>,
-        fragments: &Fragments,
         t: usize,
         ids: &[String],
     ) -> Result<Vec<MoveView<'a>>, Vec<Diagnostic>> {
+        // Which moves are the latest follows from every company's history;
+        // the companies shown are read too.
+        scope.history()?;
         let mut moves = Vec::new();
-        // Every entry is looked at, so every company with a change must be
-        // declared, not only those shown.
-        for e in self.timeline(fragments) {
-            let c = scope.company(e.company)?;
+        for e in self.timeline() {
             if moves.len() == RECENT_MOVES {
-                continue;
+                break;
             }
             let Some(m) = e.moves.iter().find(|m| m.trend == t) else {
                 continue;
             };
+            let c = scope.company(e.company)?;
             let link =
                 |slot: Option<Slot>| slot.map(|s| self.group_link(scope, t, s, ids)).transpose();
             moves.push(MoveView {

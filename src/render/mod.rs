@@ -102,8 +102,6 @@ pub struct Fragments {
     marked: Vec<String>,
     /// `company_row.html`: a company in the index table.
     rows: Vec<String>,
-    /// Each company's place in the trends over time.
-    history: Vec<crate::query::CompanyHistory>,
     /// `change_item.html`: each company's changes on the changes page, in
     /// file order.
     changes: Vec<Vec<String>>,
@@ -124,7 +122,6 @@ struct Fragment {
     item: String,
     marked: String,
     row: String,
-    history: crate::query::CompanyHistory,
     changes: Vec<String>,
     /// The JSON line and CSV row, when asked for.
     data: Option<(String, String)>,
@@ -152,7 +149,6 @@ impl Fragments {
             items: Vec::with_capacity(n),
             marked: Vec::with_capacity(n),
             rows: Vec::with_capacity(n),
-            history: Vec::with_capacity(n),
             changes: Vec::with_capacity(n),
             data: keep.map(|width| KeptData {
                 json: Vec::with_capacity(n),
@@ -167,7 +163,6 @@ impl Fragments {
                     out.items.push(f.item);
                     out.marked.push(f.marked);
                     out.rows.push(f.row);
-                    out.history.push(f.history);
                     out.changes.push(f.changes);
                     if let (Some(kept), Some((json, csv))) = (out.data.as_mut(), f.data) {
                         kept.json.push(json);
@@ -204,7 +199,6 @@ impl Fragments {
                     self.items[i] = f.item;
                     self.marked[i] = f.marked;
                     self.rows[i] = f.row;
-                    self.history[i] = f.history;
                     self.changes[i] = f.changes;
                     if let (Some(kept), Some((json, csv))) = (self.data.as_mut(), f.data) {
                         kept.json[i] = json;
@@ -370,33 +364,28 @@ impl<'s, 'a> Scope<'s, 'a> {
         self.companies().map(|_| self.index)
     }
 
-    /// Every trend's group sizes at the end of each quarter, for outputs
-    /// that declare the history they show: the newest date (where the
-    /// quarters end), and besides their members every company with a
-    /// change (the only ones whose group can differ from one quarter to
-    /// another). Replayed once per render, by the first output that asks.
-    fn over_time(
-        &self,
-        history: &[crate::query::CompanyHistory],
-    ) -> Result<&'s [Quarter], Vec<Diagnostic>> {
-        if self.entry.reads.history_end.is_none() && !self.entry.reads.companies.is_all() {
-            return Err(self.undeclared("the history of every company".into()));
+    /// Every company's history, for outputs that declare it (or every
+    /// company).
+    fn history(&self) -> Result<(), Vec<Diagnostic>> {
+        if self.entry.reads.history || self.entry.reads.companies.is_all() {
+            Ok(())
+        } else {
+            Err(self.undeclared("the history of every company".into()))
         }
-        let changed = self
-            .dataset
-            .companies
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.changes.is_empty())
-            .map(|(i, _)| i);
-        for i in changed {
-            if !self.entry.reads.companies.contains(i) {
-                return Err(self.undeclared(format!("the history of company {i}")));
-            }
+    }
+
+    /// Every trend's group sizes at the end of each quarter, for outputs
+    /// that declare the history they show: every company's, and the newest
+    /// date (where the quarters end). Summed once per render from the
+    /// companies' histories, by the first output that asks.
+    fn over_time(&self) -> Result<&'s [Quarter], Vec<Diagnostic>> {
+        self.history()?;
+        if self.entry.reads.history_end.is_none() && !self.entry.reads.companies.is_all() {
+            return Err(self.undeclared("the newest date in the content".into()));
         }
         Ok(self
             .over_time
-            .get_or_init(|| crate::query::over_time(self.dataset, self.as_of, history)))
+            .get_or_init(|| crate::query::over_time(self.dataset, self.as_of, self.index.history)))
     }
 
     /// The companies of one packaging value, every one declared.

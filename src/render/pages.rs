@@ -68,7 +68,7 @@ impl<'a> Renderer<'a> {
                     company_count: index.order.len(),
                     company_rows: splices.mark(&index.order, &fragments.rows),
                     charts: self.index_charts(scope.companies()?, index),
-                    latest_changes: self.latest_changes(&scope, fragments)?,
+                    latest_changes: self.latest_changes(&scope)?,
                 };
                 self.view(entry, &view)?
             }
@@ -236,7 +236,7 @@ impl<'a> Renderer<'a> {
         let g: &'a Grouped<'a> = scope.trend(t)?;
         let fields = deciding_fields(g.trend);
         let ids = group_ids(g);
-        let recent_moves = self.recent_moves(scope, fragments, t, &ids)?;
+        let recent_moves = self.recent_moves(scope, t, &ids)?;
         let mut groups = Vec::with_capacity(g.groups.len());
         for (group, id) in g.groups.iter().zip(ids) {
             groups.push(GroupView {
@@ -252,7 +252,7 @@ impl<'a> Renderer<'a> {
             });
         }
         let chart = self.trend_chart(t, g, &groups);
-        let over_time = self.trend_over_time(t, g, &groups, scope.over_time(&fragments.history)?);
+        let over_time = self.trend_over_time(t, g, &groups, scope.over_time()?);
         let mut see_also = Vec::with_capacity(g.trend.see_also.len());
         for slug in &g.trend.see_also {
             if let Some(j) = self
@@ -435,13 +435,11 @@ impl<'a> Renderer<'a> {
             let record = self.record(i, &url);
             (record.json(), record.csv(width))
         });
-        let history = crate::query::company_history(self.inputs.dataset, c);
-        let changes = self.change_items(i, &history, group_ids)?;
+        let changes = self.change_items(i, group_ids)?;
         Ok(super::Fragment {
             item,
             marked,
             row,
-            history,
             changes,
             data,
         })

@@ -425,7 +425,7 @@ fn random_edit(site: &SiteTest, rng: &mut Rng, n: usize) -> (String, Vec<String>
         .filter(|s| s != "credits" && s != "plain")
         .collect();
     let company = |slug: &str| format!("content/companies/{slug}.md");
-    match rng.below(14) {
+    match rng.below(15) {
         0 | 1 => {
             // A field that moves a company between trends, packaging and
             // metering pages.
@@ -611,6 +611,22 @@ fn random_edit(site: &SiteTest, rng: &mut Rng, n: usize) -> (String, Vec<String>
                 .map_or(text.len(), |i| start + i);
             site.write(&rel, format!("{}{}", &text[..start], &text[end..]));
             (format!("{slug}: changes dropped"), vec![rel])
+        }
+        14 => {
+            // A change's summary reworded: a trend page shows it only among
+            // its recent moves, so it follows only when the change is one.
+            let slug = rng.pick(&companies).clone();
+            let rel = company(&slug);
+            let text = site.read(&rel);
+            let Some(at) = text.find("\nsummary = \"") else {
+                return (format!("{slug}: no change to reword"), Vec::new());
+            };
+            let at = at + "\nsummary = \"".len();
+            site.write(
+                &rel,
+                format!("{}Reworded {n}. {}", &text[..at], &text[at..]),
+            );
+            (format!("{slug}: a summary reworded"), vec![rel])
         }
         _ => {
             let rel = "site.toml";

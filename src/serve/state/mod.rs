@@ -79,6 +79,11 @@ pub struct State {
     /// `None` until the first render, and again when companies moved
     /// position.
     fragments: Option<render::Fragments>,
+    /// Each company's history (`query::CompanyHistory`), by position, and
+    /// the slugs it was made for: replayed again only for the companies an
+    /// edit touched, unless a trend or site.toml changed.
+    history: Vec<query::CompanyHistory>,
+    history_slugs: Vec<String>,
     /// The data-quality warnings last reported, and how many more there were.
     warnings: Vec<Diagnostic>,
     more_warnings: usize,
@@ -161,6 +166,8 @@ impl State {
             company_files: Vec::new(),
             trend_files: Vec::new(),
             fragments: None,
+            history: Vec::new(),
+            history_slugs: Vec::new(),
             warnings: Vec::new(),
             more_warnings: 0,
             pages: BTreeMap::new(),
@@ -265,7 +272,7 @@ impl State {
             // every company, so any pending change includes them.
             return None;
         }
-        let index = query::index(&self.site.dataset);
+        let index = query::index(&self.site.dataset, &self.history);
         let mut outcome = Outcome::default();
         let (Some(inputs), Some(fragments)) = (
             render::Inputs::new(&self.site, &index, &self.served),
@@ -394,10 +401,14 @@ impl State {
         start: Instant,
         more: Vec<Diagnostic>,
     ) -> Outcome {
-        let index = query::index(&self.site.dataset);
+        if self.errors.is_empty() {
+            // Kept in the pending changes until they are rendered.
+            self.pending.history |= self.refresh_history();
+        }
+        let index = query::index(&self.site.dataset, &self.history);
         // Warnings judge the files as written, also when the pages show
         // them replayed.
-        let written_index = self.written.as_ref().map(query::index);
+        let written_index = self.written.as_ref().map(|w| query::index(w, &[]));
         let (checked, checked_index) = match (&self.written, &written_index) {
             (Some(w), Some(i)) => (w, i),
             _ => (&self.site.dataset, &index),
@@ -504,6 +515,39 @@ impl State {
         self.fragments = Some(fragments);
         outcome.millis = start.elapsed().as_secs_f64() * 1000.0;
         outcome
+    }
+
+    /// Brings the kept histories up to date with the dataset: every company's
+    /// when companies were added, removed or renamed, or a trend or
+    /// site.toml changed; else the pending companies'. Returns whether any
+    /// company's history changed, which trend pages read.
+    fn refresh_history(&mut self) -> bool {
+        let ds = &self.site.dataset;
+        let same_companies = self.history_slugs.len() == ds.companies.len()
+            && self
+                .history_slugs
+                .iter()
+                .zip(&ds.companies)
+                .all(|(s, c)| *s == c.slug);
+        if !same_companies || self.pending.site || !self.pending.trends.is_empty() {
+            let fresh = query::histories(ds);
+            let changed = !same_companies || fresh != self.history;
+            self.history = fresh;
+            self.history_slugs = ds.companies.iter().map(|c| c.slug.clone()).collect();
+            return changed;
+        }
+        let mut changed = false;
+        for slug in &self.pending.companies {
+            let Ok(i) = ds.companies.binary_search_by(|c| c.slug.cmp(slug)) else {
+                continue;
+            };
+            let fresh = query::company_history(ds, &ds.companies[i]);
+            if self.history.get(i) != Some(&fresh) {
+                self.history[i] = fresh;
+                changed = true;
+            }
+        }
+        changed
     }
 
     /// A template failed on a page: the site keeps its last good pages, and
