@@ -58,7 +58,7 @@ fn field_label(prior: &Prior) -> &'static str {
 impl<'a> Renderer<'a> {
     /// Every change with the moves it made, newest first; computed once
     /// per render, by the first page that needs it.
-    pub(super) fn timeline(&self) -> &[TimelineEntry] {
+    pub(super) fn timeline(&self) -> &[TimelineEntry<'a>] {
         self.timeline.get_or_init(|| {
             crate::query::timeline(
                 self.inputs.dataset,

@@ -412,7 +412,7 @@ struct Renderer<'a> {
     /// give change anchors under.
     changes_published_url: String,
     /// See [`Renderer::timeline`].
-    timeline: std::sync::OnceLock<Vec<crate::query::TimelineEntry>>,
+    timeline: std::sync::OnceLock<Vec<crate::query::TimelineEntry<'a>>>,
     /// `site.as_of` in templates: the date, or empty.
     as_of: String,
     /// See [`Scope::over_time`].
