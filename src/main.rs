@@ -16,6 +16,26 @@ use trendsite::shell::{Shell, Verbosity, count, plural};
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+/// Has jemalloc keep the memory `serve` frees rather than hand it back to
+/// the system. Every edit renders pages anew, some of many megabytes (the
+/// changes page of a 30,000-change site is 17 MB), and memory handed back
+/// must be faulted in again page by page: on that site it took the page's
+/// assembly from 12 ms to 4 ms. A build exits instead, and is left as is.
+fn keep_freed_memory() {
+    // For the arenas to come, then for every arena already made
+    // (`MALLCTL_ARENAS_ALL` is 4096); -1 turns purging off.
+    for name in [
+        &b"arenas.dirty_decay_ms\0"[..],
+        b"arenas.muzzy_decay_ms\0",
+        b"arena.4096.dirty_decay_ms\0",
+        b"arena.4096.muzzy_decay_ms\0",
+    ] {
+        // SAFETY: each name is one of jemalloc's, NUL-terminated, and its
+        // value is an ssize_t, as written. A failure leaves the default.
+        let _ = unsafe { tikv_jemalloc_ctl::raw::write(name, -1isize) };
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "trendsite",
@@ -361,6 +381,7 @@ fn main() -> ExitCode {
                 quiet: std::time::Duration::from_millis(debounce_ms),
                 as_of,
             };
+            keep_freed_memory();
             match trendsite::serve::run(opts, shell.clone()) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

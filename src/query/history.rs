@@ -112,9 +112,9 @@ pub fn timeline<'h>(
     order: &[usize],
     history: &'h [CompanyHistory],
 ) -> Vec<TimelineEntry<'h>> {
-    change_order(&ds.companies, order)
+    sorted_changes(&ds.companies, order)
         .into_iter()
-        .map(|(i, k)| TimelineEntry {
+        .map(|(_, i, k)| TimelineEntry {
             company: i,
             change: k,
             date: ds.companies[i].changes[k].date,
@@ -170,14 +170,24 @@ pub fn recent_movers(
 /// Every change as (company, change) positions, in [`timeline`]'s order,
 /// without replaying any state: what the feed and the data files list.
 pub fn change_order(companies: &[Company], order: &[usize]) -> Vec<(usize, usize)> {
-    let mut list: Vec<(u64, usize, usize)> = Vec::new();
+    sorted_changes(companies, order)
+        .into_iter()
+        .map(|(_, i, k)| (i, k))
+        .collect()
+}
+
+/// Every change as (key, company, change), sorted by the key of
+/// [`newest_first`].
+fn sorted_changes(companies: &[Company], order: &[usize]) -> Vec<(u64, usize, usize)> {
+    let mut list: Vec<(u64, usize, usize)> =
+        Vec::with_capacity(order.iter().map(|&i| companies[i].changes.len()).sum());
     for &i in order {
         for (k, ch) in companies[i].changes.iter().enumerate() {
             list.push((newest_first(ch.date, list.len()), i, k));
         }
     }
     list.sort_unstable_by_key(|&(key, _, _)| key);
-    list.into_iter().map(|(_, i, k)| (i, k)).collect()
+    list
 }
 
 /// A key that sorts newest first, then by `position`: the order of
