@@ -66,7 +66,10 @@ pub fn company_history(ds: &Dataset, c: &Company) -> CompanyHistory {
     }
     let slots = |c: &Company| ds.trends.iter().map(|t| slot(t, c)).collect::<Vec<_>>();
     let mut moves = vec![Vec::new(); c.changes.len()];
-    walk_states(c, |k, before, after| {
+    // The states, newest first, each with the date from which it holds:
+    // the state after a day's changes, once per day, then the oldest.
+    let mut states: States = Vec::new();
+    let oldest = walk_states(c, |k, before, after| {
         moves[k] = ds
             .trends
             .iter()
@@ -76,22 +79,12 @@ pub fn company_history(ds: &Dataset, c: &Company) -> CompanyHistory {
                 (from != to).then_some(Move { trend: t, from, to })
             })
             .collect();
-    });
-    // The states, newest first, each with the date from which it holds.
-    let mut states: States = Vec::new();
-    let mut state = c.facts();
-    let mut k = 0;
-    while k < c.changes.len() {
-        let day = c.changes[k].date;
-        states.push((Some(day), slots(&state)));
-        while k < c.changes.len() && c.changes[k].date == day {
-            for prior in &c.changes[k].before {
-                prior.apply(&mut state);
-            }
-            k += 1;
+        let day = Some(c.changes[k].date);
+        if states.last().is_none_or(|(from, _)| *from != day) {
+            states.push((day, slots(after)));
         }
-    }
-    states.push((None, slots(&state)));
+    });
+    states.push((None, slots(&oldest)));
     CompanyHistory { moves, states }
 }
 
@@ -112,9 +105,9 @@ pub fn timeline<'h>(
     order: &[usize],
     history: &'h [CompanyHistory],
 ) -> Vec<TimelineEntry<'h>> {
-    sorted_changes(&ds.companies, order)
+    sorted_changes(&ds.companies, order, |_, _| true)
         .into_iter()
-        .map(|(_, i, k)| TimelineEntry {
+        .map(|(i, k)| TimelineEntry {
             company: i,
             change: k,
             date: ds.companies[i].changes[k].date,
@@ -138,24 +131,16 @@ pub fn recent_movers(
     history: &[CompanyHistory],
     n: usize,
 ) -> Vec<Vec<usize>> {
-    // Keyed as in `change_order`, by position among all changes.
-    let mut moved: Vec<(u64, usize, usize)> = Vec::new();
-    let mut position = 0;
-    for &i in order {
-        let (Some(c), Some(h)) = (ds.companies.get(i), history.get(i)) else {
-            continue;
-        };
-        for (k, ch) in c.changes.iter().enumerate() {
-            if h.moves.get(k).is_some_and(|m| !m.is_empty()) {
-                moved.push((newest_first(ch.date, position), i, k));
-            }
-            position += 1;
-        }
-    }
-    moved.sort_unstable_by_key(|&(key, _, _)| key);
+    let moves = |i: usize, k: usize| {
+        history
+            .get(i)
+            .and_then(|h| h.moves.get(k))
+            .map_or(&[][..], Vec::as_slice)
+    };
+    let moved = sorted_changes(&ds.companies, order, |i, k| !moves(i, k).is_empty());
     let mut movers = vec![Vec::new(); ds.trends.len()];
-    for (_, i, k) in moved {
-        for m in &history[i].moves[k] {
+    for (i, k) in moved {
+        for m in moves(i, k) {
             if let Some(list) = movers.get_mut(m.trend).filter(|l| l.len() < n) {
                 list.push(i);
             }
@@ -167,32 +152,33 @@ pub fn recent_movers(
     movers
 }
 
-/// Every change as (company, change) positions, in [`timeline`]'s order,
-/// without replaying any state: what the feed and the data files list.
-pub fn change_order(companies: &[Company], order: &[usize]) -> Vec<(usize, usize)> {
-    sorted_changes(companies, order)
-        .into_iter()
-        .map(|(_, i, k)| (i, k))
-        .collect()
-}
-
-/// Every change as (key, company, change), sorted by the key of
-/// [`newest_first`].
-fn sorted_changes(companies: &[Company], order: &[usize]) -> Vec<(u64, usize, usize)> {
-    let mut list: Vec<(u64, usize, usize)> =
-        Vec::with_capacity(order.iter().map(|&i| companies[i].changes.len()).sum());
+/// The changes of the companies at `order` that `keep` takes, as
+/// (company, change) positions in [`timeline`]'s order: newest first, one
+/// date's changes in `order`, then in file order.
+fn sorted_changes(
+    companies: &[Company],
+    order: &[usize],
+    keep: impl Fn(usize, usize) -> bool,
+) -> Vec<(usize, usize)> {
+    let mut list: Vec<(u64, usize, usize)> = Vec::new();
+    // Counted over every change, kept or not, so a kept change sorts as it
+    // does in the timeline.
+    let mut position = 0;
     for &i in order {
         for (k, ch) in companies[i].changes.iter().enumerate() {
-            list.push((newest_first(ch.date, list.len()), i, k));
+            if keep(i, k) {
+                list.push((newest_first(ch.date, position), i, k));
+            }
+            position += 1;
         }
     }
     list.sort_unstable_by_key(|&(key, _, _)| key);
-    list
+    list.into_iter().map(|(_, i, k)| (i, k)).collect()
 }
 
 /// A key that sorts newest first, then by `position`: the order of
-/// [`change_order`] as one number, which a large history sorts several
-/// times faster than by looking its dates up.
+/// [`timeline`] as one number, which a large history sorts several times
+/// faster than by looking its dates up.
 fn newest_first(date: Date, position: usize) -> u64 {
     let day = u64::from(date.year) << 9 | u64::from(date.month) << 5 | u64::from(date.day);
     (u64::from(u32::MAX) - day) << 32 | u64::try_from(position).unwrap_or(u64::MAX) & 0xFFFF_FFFF
@@ -200,8 +186,9 @@ fn newest_first(date: Date, position: usize) -> u64 {
 
 /// Calls `f(k, before, after)` for each change `k` of `c`, newest first:
 /// the company just before the change and just after it (other changes of
-/// the same date included in both).
-fn walk_states(c: &Company, mut f: impl FnMut(usize, &Company, &Company)) {
+/// the same date included in both). Returns the company before its oldest
+/// change.
+fn walk_states(c: &Company, mut f: impl FnMut(usize, &Company, &Company)) -> Company {
     let mut state = c.facts();
     let mut k = 0;
     while k < c.changes.len() {
@@ -224,6 +211,7 @@ fn walk_states(c: &Company, mut f: impl FnMut(usize, &Company, &Company)) {
         }
         k += same_day;
     }
+    state
 }
 
 /// The end of one quarter and each trend's group sizes then.
@@ -484,7 +472,7 @@ ai_packaging = ["bundled"]
     }
 
     #[test]
-    fn change_order_is_the_timelines() {
+    fn the_timeline_is_newest_first_then_reading_order_then_file_order() {
         let ds = dataset();
         let history = histories(&ds);
         for order in [[0, 1], [1, 0]] {
@@ -492,7 +480,14 @@ ai_packaging = ["bundled"]
                 .iter()
                 .map(|e| (e.company, e.change))
                 .collect();
-            assert_eq!(change_order(&ds.companies, &order), t);
+            // The order by its definition: a stable sort by date, newest
+            // first, of the changes in reading order, then file order.
+            let mut reference: Vec<(usize, usize)> = order
+                .iter()
+                .flat_map(|&i| (0..ds.companies[i].changes.len()).map(move |k| (i, k)))
+                .collect();
+            reference.sort_by_key(|&(i, k)| std::cmp::Reverse(ds.companies[i].changes[k].date));
+            assert_eq!(reference, t);
         }
         assert_eq!(ds.companies[0].nth_of_day(1), 1);
     }

@@ -7,8 +7,8 @@
 mod history;
 
 pub use history::{
-    CompanyHistory, Move, Quarter, RECENT_MOVES, TimelineEntry, as_of, change_order,
-    company_history, histories, newest_date, over_time, recent_movers, timeline,
+    CompanyHistory, Move, Quarter, RECENT_MOVES, TimelineEntry, as_of, company_history, histories,
+    newest_date, over_time, recent_movers, timeline,
 };
 
 use std::collections::BTreeMap;

@@ -173,16 +173,14 @@ impl Renderer<'_> {
     fn change_rows(
         &self,
         companies: &[Company],
-        order: &[usize],
         out: &mut Vec<u8>,
         write: impl Fn(&mut Vec<u8>, bool, Row<'_>) + Sync,
     ) {
-        let changes = crate::query::change_order(companies, order);
-        par_chunks(&changes, out, |first, chunk| {
+        par_chunks(self.timeline(), out, |first, chunk| {
             let mut part = Vec::with_capacity(chunk.len() * 600);
             let mut first = first;
-            for &(i, k) in chunk {
-                let c = &companies[i];
+            for e in chunk {
+                let (c, k) = (&companies[e.company], e.change);
                 let url = change_url(&self.changes_published_url, c, k);
                 rows_of(c, k, &c.changes[k], &url, |row| {
                     write(&mut part, first, row);
@@ -194,9 +192,9 @@ impl Renderer<'_> {
     }
 
     /// `data/changes.json`: the schema version, then one row per line.
-    pub(super) fn changes_json(&self, companies: &[Company], order: &[usize]) -> Vec<u8> {
+    pub(super) fn changes_json(&self, companies: &[Company]) -> Vec<u8> {
         let mut out = format!("{{\"schema_version\":{SCHEMA_VERSION},\n\"changes\":[").into_bytes();
-        self.change_rows(companies, order, &mut out, |out, first, row| {
+        self.change_rows(companies, &mut out, |out, first, row| {
             out.extend_from_slice(if first { b"\n" } else { b",\n" });
             let start = out.len();
             // Rows hold strings, dates, bools and tiers, which always
@@ -211,12 +209,12 @@ impl Renderer<'_> {
     }
 
     /// `data/changes.csv`: a header, then one row per changed field.
-    pub(super) fn changes_csv(&self, companies: &[Company], order: &[usize]) -> Vec<u8> {
+    pub(super) fn changes_csv(&self, companies: &[Company]) -> Vec<u8> {
         let mut header = csv_writer(Vec::new(), 1024);
         // Writing to a Vec cannot fail.
         let _ = header.write_record(CSV_COLUMNS);
         let mut out = header.into_inner().unwrap_or_default();
-        self.change_rows(companies, order, &mut out, |out, _, row| {
+        self.change_rows(companies, &mut out, |out, _, row| {
             let cell = |v: &Option<Value<'_>>| v.as_ref().map(Value::csv).unwrap_or_default();
             let date = row.date.to_string();
             // One writer per row: rows of a chunk share no state but `out`.

@@ -524,10 +524,13 @@ impl Renderer<'_> {
                 let ids: Vec<Vec<String>> = index.trends.iter().map(group_ids).collect();
                 Ok(trends_json(companies, &index.trends, &urls, &ids))
             }
-            (Output::ChangesJson, _) => Ok(self.changes_json(companies, scope.order()?)),
-            (Output::ChangesCsv, _) => Ok(self.changes_csv(companies, scope.order()?)),
+            (Output::ChangesJson, _) => Ok(self.changes_json(companies)),
+            (Output::ChangesCsv, _) => Ok(self.changes_csv(companies)),
             (Output::Sitemap(k), _) => self.sitemap(scope.whole_index()?, k),
-            (Output::Feed, _) => self.feed(scope.whole_index()?),
+            (Output::Feed, _) => {
+                scope.whole_index()?;
+                self.feed()
+            }
             (output, _) => {
                 return Err(vec![Diagnostic::file_error(
                     &entry.route.file_path(),

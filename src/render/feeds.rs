@@ -267,13 +267,13 @@ impl Renderer<'_> {
     }
 
     /// The newest changes, in the timeline's order.
-    pub(super) fn feed(&self, index: &Index<'_>) -> io::Result<Vec<u8>> {
+    pub(super) fn feed(&self) -> io::Result<Vec<u8>> {
         let ds = self.inputs.dataset;
-        let mut newest = crate::query::change_order(&ds.companies, &index.order);
-        newest.truncate(FEED_ENTRIES);
-        let entries: Vec<FeedEntry> = newest
-            .into_iter()
-            .map(|(i, k)| self.feed_entry(&ds.companies[i], k))
+        let entries: Vec<FeedEntry> = self
+            .timeline()
+            .iter()
+            .take(FEED_ENTRIES)
+            .map(|e| self.feed_entry(&ds.companies[e.company], e.change))
             .collect();
         let config = &ds.config;
         let title = format!("{}: pricing changes", config.title);

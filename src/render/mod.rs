@@ -354,11 +354,6 @@ impl<'s, 'a> Scope<'s, 'a> {
         }
     }
 
-    /// Every company in reading order, for outputs that declare them all.
-    fn order(&self) -> Result<&'a [usize], Vec<Diagnostic>> {
-        self.companies().map(|_| self.index.order.as_slice())
-    }
-
     /// Each taxonomy's companies, for outputs that declare every company.
     fn terms(&self) -> Result<&'a Index<'a>, Vec<Diagnostic>> {
         self.companies().map(|_| self.index)
