@@ -9,7 +9,7 @@
 use serde::{Serialize, Serializer};
 
 use super::change_data::ChangeRecord;
-use super::{Fragments, Renderer, group_ids};
+use super::{Fragments, Renderer, all_group_ids};
 use crate::diag::Diagnostic;
 use crate::model::{Company, Date, Tier};
 use crate::plan::{Entry, Output};
@@ -521,7 +521,7 @@ impl Renderer<'_> {
                 let urls: Vec<String> = (0..index.trends.len())
                     .map(|t| self.absolute(&self.urls.trends[t]))
                     .collect();
-                let ids: Vec<Vec<String>> = index.trends.iter().map(group_ids).collect();
+                let ids = all_group_ids(index);
                 Ok(trends_json(companies, &index.trends, &urls, &ids))
             }
             (Output::ChangesJson, _) => Ok(self.changes_json(companies)),
