@@ -272,9 +272,9 @@ impl Plan {
         // name, whose summaries it shows. The quarters end at the newest date
         // in the content, read as a value.
         let movers = crate::query::recent_movers(
-            ds,
-            &index.order,
-            index.history,
+            ds.trends.len(),
+            &index.timeline,
+            |e| index.moves(e),
             crate::query::RECENT_MOVES,
         );
         let history_end = crate::query::newest_date(ds);

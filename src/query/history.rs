@@ -35,15 +35,15 @@ pub struct Move {
     pub to: Option<Slot>,
 }
 
-/// One change and the moves it made.
-#[derive(Debug, Clone)]
-pub struct TimelineEntry<'h> {
+/// One change in the timeline; the moves it made are its company's
+/// history's (`Index::moves`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimelineEntry {
     /// By position in `Dataset::companies`.
     pub company: usize,
     /// By position in that company's `changes`.
     pub change: usize,
     pub date: Date,
-    pub moves: &'h [Move],
 }
 
 /// One company's part in the history of the trends: the moves each of its
@@ -97,52 +97,92 @@ pub fn histories(ds: &Dataset) -> Vec<CompanyHistory> {
         .collect()
 }
 
+/// Every change in [`timeline`]'s order, with what that order was sorted
+/// from, so that `serve` sorts thirty thousand changes again only when a
+/// date, a change or the companies' reading order changed, not when a
+/// summary is reworded.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ChangeOrder {
+    /// The reading order of companies it was sorted by.
+    order: Vec<usize>,
+    /// Each company's number of changes, by position.
+    counts: Vec<usize>,
+    /// Every change's date, by company position, then file order.
+    dates: Vec<Date>,
+    pub(super) entries: Vec<TimelineEntry>,
+}
+
+impl ChangeOrder {
+    pub(super) fn new(ds: &Dataset, order: &[usize]) -> ChangeOrder {
+        ChangeOrder {
+            order: order.to_vec(),
+            counts: ds.companies.iter().map(|c| c.changes.len()).collect(),
+            dates: every_date(ds).collect(),
+            entries: timeline(ds, order),
+        }
+    }
+
+    /// Makes `self` the order of `ds` read in `order`, sorting again only
+    /// when what it was sorted from differs.
+    pub(super) fn update(&mut self, ds: &Dataset, order: &[usize]) {
+        let same = self.order == order
+            && self.counts.len() == ds.companies.len()
+            && self
+                .counts
+                .iter()
+                .zip(&ds.companies)
+                .all(|(&n, c)| n == c.changes.len())
+            && self.dates.iter().copied().eq(every_date(ds));
+        if !same {
+            *self = ChangeOrder::new(ds, order);
+        }
+    }
+}
+
+fn every_date(ds: &Dataset) -> impl Iterator<Item = Date> + '_ {
+    ds.companies
+        .iter()
+        .flat_map(|c| c.changes.iter().map(|ch| ch.date))
+}
+
 /// Every change of every company, newest first; changes of one date in
-/// `order` (reading order of companies), then file order. `history` is
-/// [`histories`] of `ds`.
-pub fn timeline<'h>(
-    ds: &Dataset,
-    order: &[usize],
-    history: &'h [CompanyHistory],
-) -> Vec<TimelineEntry<'h>> {
-    sorted_changes(&ds.companies, order, |_, _| true)
-        .into_iter()
-        .map(|(i, k)| TimelineEntry {
-            company: i,
-            change: k,
-            date: ds.companies[i].changes[k].date,
-            moves: history
-                .get(i)
-                .and_then(|h| h.moves.get(k))
-                .map_or(&[][..], Vec::as_slice),
-        })
-        .collect()
+/// `order` (reading order of companies), then file order.
+pub fn timeline(ds: &Dataset, order: &[usize]) -> Vec<TimelineEntry> {
+    let mut list: Vec<(u64, TimelineEntry)> = Vec::new();
+    let mut position = 0;
+    for &i in order {
+        for (k, ch) in ds.companies[i].changes.iter().enumerate() {
+            let entry = TimelineEntry {
+                company: i,
+                change: k,
+                date: ch.date,
+            };
+            list.push((newest_first(ch.date, position), entry));
+            position += 1;
+        }
+    }
+    list.sort_unstable_by_key(|&(key, _)| key);
+    list.into_iter().map(|(_, e)| e).collect()
 }
 
 /// How many moves a trend page's "Recent moves" shows.
 pub const RECENT_MOVES: usize = 10;
 
-/// The companies named by each trend's latest `n` moves (by position in
-/// `Dataset::trends`), in [`timeline`]'s order: who a trend page's "Recent
-/// moves" shows, which the site plan declares it reads.
-pub fn recent_movers(
-    ds: &Dataset,
-    order: &[usize],
-    history: &[CompanyHistory],
+/// The companies named by each of `trends` trends' latest `n` moves (by
+/// position in `Dataset::trends`), in the order of `timeline`, whose
+/// changes made the moves `moves` gives: who a trend page's "Recent moves"
+/// shows, which the site plan declares it reads.
+pub fn recent_movers<'h>(
+    trends: usize,
+    timeline: &[TimelineEntry],
+    moves: impl Fn(&TimelineEntry) -> &'h [Move],
     n: usize,
 ) -> Vec<Vec<usize>> {
-    let moves = |i: usize, k: usize| {
-        history
-            .get(i)
-            .and_then(|h| h.moves.get(k))
-            .map_or(&[][..], Vec::as_slice)
-    };
-    let moved = sorted_changes(&ds.companies, order, |i, k| !moves(i, k).is_empty());
-    let mut movers = vec![Vec::new(); ds.trends.len()];
-    for (i, k) in moved {
-        for m in moves(i, k) {
+    let mut movers = vec![Vec::new(); trends];
+    for e in timeline {
+        for m in moves(e) {
             if let Some(list) = movers.get_mut(m.trend).filter(|l| l.len() < n) {
-                list.push(i);
+                list.push(e.company);
             }
         }
         if movers.iter().all(|l| l.len() == n) {
@@ -150,30 +190,6 @@ pub fn recent_movers(
         }
     }
     movers
-}
-
-/// The changes of the companies at `order` that `keep` takes, as
-/// (company, change) positions in [`timeline`]'s order: newest first, one
-/// date's changes in `order`, then in file order.
-fn sorted_changes(
-    companies: &[Company],
-    order: &[usize],
-    keep: impl Fn(usize, usize) -> bool,
-) -> Vec<(usize, usize)> {
-    let mut list: Vec<(u64, usize, usize)> = Vec::new();
-    // Counted over every change, kept or not, so a kept change sorts as it
-    // does in the timeline.
-    let mut position = 0;
-    for &i in order {
-        for (k, ch) in companies[i].changes.iter().enumerate() {
-            if keep(i, k) {
-                list.push((newest_first(ch.date, position), i, k));
-            }
-            position += 1;
-        }
-    }
-    list.sort_unstable_by_key(|&(key, _, _)| key);
-    list.into_iter().map(|(_, i, k)| (i, k)).collect()
 }
 
 /// A key that sorts newest first, then by `position`: the order of
@@ -456,11 +472,12 @@ ai_packaging = ["bundled"]
     fn the_timeline_says_who_moved_where() {
         let ds = dataset();
         let history = histories(&ds);
-        let t = timeline(&ds, &[0, 1], &history);
+        let index = crate::query::index(&ds, &history);
+        let t = &index.timeline;
         assert_eq!(t.len(), 2);
         assert_eq!(t[0].date.to_string(), "2025-06-16");
         assert_eq!(
-            t[0].moves,
+            index.moves(&t[0]),
             [Move {
                 trend: 0,
                 from: None,
@@ -468,15 +485,14 @@ ai_packaging = ["bundled"]
             }]
         );
         // Bundled instead of add-on, but still metered by seats: no move.
-        assert!(t[1].moves.is_empty());
+        assert!(index.moves(&t[1]).is_empty());
     }
 
     #[test]
     fn the_timeline_is_newest_first_then_reading_order_then_file_order() {
         let ds = dataset();
-        let history = histories(&ds);
         for order in [[0, 1], [1, 0]] {
-            let t: Vec<(usize, usize)> = timeline(&ds, &order, &history)
+            let t: Vec<(usize, usize)> = timeline(&ds, &order)
                 .iter()
                 .map(|e| (e.company, e.change))
                 .collect();
@@ -490,6 +506,42 @@ ai_packaging = ["bundled"]
             assert_eq!(reference, t);
         }
         assert_eq!(ds.companies[0].nth_of_day(1), 1);
+    }
+
+    #[test]
+    fn kept_orders_follow_edits_as_a_fresh_index_would() {
+        use crate::query::{Kept, index, index_kept};
+        let mut ds = dataset();
+        let mut kept = Kept::default();
+        let same_as_fresh = |ds: &Dataset, kept: &Kept| {
+            let (fresh, kept) = (index(ds, &[]), index_kept(ds, &[], kept));
+            assert_eq!(fresh.order, kept.order);
+            assert_eq!(fresh.timeline, kept.timeline);
+        };
+        kept.update(&ds);
+        same_as_fresh(&ds, &kept);
+        assert_eq!(index_kept(&ds, &[], &kept).order, [0, 1]);
+        // A rename that moves Acme after Beta.
+        ds.companies[0].name = "Zeta".into();
+        kept.update(&ds);
+        same_as_fresh(&ds, &kept);
+        assert_eq!(index_kept(&ds, &[], &kept).order, [1, 0]);
+        // A change moved to another date, then one removed.
+        ds.companies[0].changes[1].date = Date::new(2025, 12, 1).expect("date");
+        ds.companies[0].changes.swap(0, 1);
+        kept.update(&ds);
+        same_as_fresh(&ds, &kept);
+        assert_eq!(
+            index_kept(&ds, &[], &kept).timeline[0].date.to_string(),
+            "2025-12-01"
+        );
+        ds.companies[0].changes.pop();
+        kept.update(&ds);
+        same_as_fresh(&ds, &kept);
+        // A company removed: the kept order is not a permutation any more.
+        ds.companies.remove(1);
+        kept.update(&ds);
+        same_as_fresh(&ds, &kept);
     }
 
     #[test]

@@ -1,9 +1,8 @@
 //! The pages' share of history: the changes page, the latest changes on
 //! the home page, a company's history and a trend's recent moves. Each
 //! change is rendered once as a snippet with the company's other
-//! fragments (see `Fragments`), and moves come from one timeline per
-//! render (`query::timeline`), assembled from the companies' kept
-//! histories the first time a page asks for it.
+//! fragments (see `Fragments`), and moves come from the index's timeline
+//! (`query::timeline`), assembled from the companies' kept histories.
 
 use super::splice::Splices;
 use super::views::{
@@ -56,16 +55,9 @@ fn field_label(prior: &Prior) -> &'static str {
 }
 
 impl<'a> Renderer<'a> {
-    /// Every change with the moves it made, newest first; computed once
-    /// per render, by the first page that needs it.
-    pub(super) fn timeline(&self) -> &[TimelineEntry<'a>] {
-        self.timeline.get_or_init(|| {
-            crate::query::timeline(
-                self.inputs.dataset,
-                &self.inputs.index.order,
-                self.inputs.index.history,
-            )
-        })
+    /// Every change with the moves it made, newest first.
+    pub(super) fn timeline(&self) -> &'a [TimelineEntry] {
+        &self.inputs.index.timeline
     }
 
     fn company_link(&self, c: &'a Company) -> CompanyLink<'a> {
@@ -291,7 +283,7 @@ impl<'a> Renderer<'a> {
             if moves.len() == RECENT_MOVES {
                 break;
             }
-            let Some(m) = e.moves.iter().find(|m| m.trend == t) else {
+            let Some(m) = self.inputs.index.moves(e).iter().find(|m| m.trend == t) else {
                 continue;
             };
             let c = scope.company(e.company)?;

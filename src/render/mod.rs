@@ -406,8 +406,6 @@ struct Renderer<'a> {
     /// The changes page's published URL, which the feed and data files
     /// give change anchors under.
     changes_published_url: String,
-    /// See [`Renderer::timeline`].
-    timeline: std::sync::OnceLock<Vec<crate::query::TimelineEntry<'a>>>,
     /// `site.as_of` in templates: the date, or empty.
     as_of: String,
     /// See [`Scope::over_time`].
@@ -433,7 +431,6 @@ impl<'a> Renderer<'a> {
             sitemap_url: absolute(crate::plan::Route::sitemap(0)),
             changes_url: crate::plan::Route::changes().url(base),
             changes_published_url: crate::plan::Route::changes().published_url(base),
-            timeline: std::sync::OnceLock::new(),
             as_of: inputs.as_of.map(|d| d.to_string()).unwrap_or_default(),
             over_time: OnceLock::new(),
         }

@@ -84,6 +84,8 @@ pub struct State {
     /// edit touched, unless a trend or site.toml changed.
     history: Vec<query::CompanyHistory>,
     history_slugs: Vec<String>,
+    /// The reading order and the changes' order of the last index.
+    kept: query::Kept,
     /// The data-quality warnings last reported, and how many more there were.
     warnings: Vec<Diagnostic>,
     more_warnings: usize,
@@ -168,6 +170,7 @@ impl State {
             fragments: None,
             history: Vec::new(),
             history_slugs: Vec::new(),
+            kept: query::Kept::default(),
             warnings: Vec::new(),
             more_warnings: 0,
             pages: BTreeMap::new(),
@@ -272,7 +275,8 @@ impl State {
             // every company, so any pending change includes them.
             return None;
         }
-        let index = query::index(&self.site.dataset, &self.history);
+        self.kept.update(&self.site.dataset);
+        let index = query::index_kept(&self.site.dataset, &self.history, &self.kept);
         let mut outcome = Outcome::default();
         let (Some(inputs), Some(fragments)) = (
             render::Inputs::new(&self.site, &index, &self.served),
@@ -405,7 +409,8 @@ impl State {
             // Kept in the pending changes until they are rendered.
             self.pending.history |= self.refresh_history();
         }
-        let index = query::index(&self.site.dataset, &self.history);
+        self.kept.update(&self.site.dataset);
+        let index = query::index_kept(&self.site.dataset, &self.history, &self.kept);
         // Warnings judge the files as written, also when the pages show
         // them replayed.
         let written_index = self.written.as_ref().map(|w| query::index(w, &[]));
