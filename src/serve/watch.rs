@@ -5,6 +5,10 @@
 //! `git checkout` of many files arrives as a burst of events within a few
 //! milliseconds; a batch ends once the events pause for `quiet`, so each
 //! burst gives one rebuild while a single save is still rebuilt at once.
+//! Where the system reports a file closed after writing (Linux), a batch
+//! whose every file is complete (closed, renamed into place or removed)
+//! ends after a much shorter pause: the save is known to be whole, and
+//! waiting out `quiet` would only delay the reload.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -18,6 +22,11 @@ const WATCHED: [&str; 3] = ["content", "templates", "static"];
 
 /// How long events must pause to end a batch once it looks like a burst.
 const BURST_QUIET: Duration = Duration::from_millis(50);
+
+/// How long events must pause to end a batch whose files are all complete:
+/// not zero, for the rename an atomic save makes right after closing its
+/// temporary file.
+const SETTLED_QUIET: Duration = Duration::from_millis(1);
 
 /// The longest a batch may keep growing while events keep coming.
 const MAX_BATCH: Duration = Duration::from_millis(500);
@@ -81,23 +90,15 @@ impl SourceWatcher {
     /// Blocks until a batch of changes is complete; `None` when the watcher
     /// has stopped.
     pub(super) fn next_batch(&mut self) -> Option<Vec<PathBuf>> {
-        let mut paths = BTreeSet::new();
+        let mut batch = Batch::default();
         let first = self.events.recv().ok()?;
-        self.add(first, &mut paths);
+        self.add(first, &mut batch);
         let start = Instant::now();
         loop {
-            // One save touches one or two paths (a temp file renamed over the
-            // original). More means a burst, a checkout or a search-and-replace
-            // across files, whose writes can pause longer between files.
-            let quiet = if paths.len() > 2 {
-                self.quiet.max(BURST_QUIET)
-            } else {
-                self.quiet
-            };
-            match self.events.recv_timeout(quiet) {
-                Ok(event) => self.add(event, &mut paths),
+            match self.events.recv_timeout(batch.quiet(self.quiet)) {
+                Ok(event) => self.add(event, &mut batch),
                 Err(RecvTimeoutError::Timeout) => {
-                    if !paths.is_empty() || start.elapsed() > MAX_BATCH {
+                    if !batch.paths.is_empty() || start.elapsed() > MAX_BATCH {
                         break;
                     }
                 }
@@ -107,15 +108,13 @@ impl SourceWatcher {
                 break;
             }
         }
+        let mut paths = batch.paths;
         paths.extend(self.watch_folders());
         Some(paths.into_iter().collect())
     }
 
-    fn add(&self, event: notify::Result<notify::Event>, paths: &mut BTreeSet<PathBuf>) {
+    fn add(&self, event: notify::Result<notify::Event>, batch: &mut Batch) {
         let Ok(event) = event else { return };
-        if matches!(event.kind, EventKind::Access(_)) {
-            return;
-        }
         for path in event.paths {
             let top = path
                 .strip_prefix(&self.root)
@@ -126,9 +125,146 @@ impl SourceWatcher {
                 c == crate::config::FILE || WATCHED.iter().any(|w| c == *w)
             });
             if relevant {
-                paths.insert(path);
+                batch.add(event.kind, path);
             }
         }
+    }
+}
+
+/// The paths of one batch, and which of them may still be being written.
+#[derive(Debug, Default)]
+struct Batch {
+    paths: BTreeSet<PathBuf>,
+    writing: BTreeSet<PathBuf>,
+}
+
+impl Batch {
+    fn add(&mut self, kind: EventKind, path: PathBuf) {
+        use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind};
+        match kind {
+            // Closing after a write completes a file already in the batch;
+            // it adds none, nor do reads (this server's own among them).
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
+                self.writing.remove(&path);
+            }
+            EventKind::Access(_) => {}
+            // Complete once they are reported: a file renamed into place,
+            // a removal, a new folder, or metadata alone.
+            EventKind::Modify(ModifyKind::Name(_) | ModifyKind::Metadata(_))
+            | EventKind::Remove(_)
+            | EventKind::Create(CreateKind::Folder) => {
+                if !matches!(kind, EventKind::Modify(ModifyKind::Metadata(_))) {
+                    self.writing.remove(&path);
+                }
+                self.paths.insert(path);
+            }
+            _ => {
+                self.writing.insert(path.clone());
+                self.paths.insert(path);
+            }
+        }
+    }
+
+    /// How long events must pause to end the batch: one save touches one
+    /// or two paths (a temp file renamed over the original); more means a
+    /// burst, a checkout or a search-and-replace across files, whose
+    /// writes can pause longer between files.
+    fn quiet(&self, quiet: Duration) -> Duration {
+        if self.paths.len() > 2 {
+            quiet.max(BURST_QUIET)
+        } else if !self.paths.is_empty() && self.writing.is_empty() {
+            quiet.min(SETTLED_QUIET)
+        } else {
+            quiet
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, ModifyKind, RenameMode};
+
+    const QUIET: Duration = Duration::from_millis(5);
+
+    fn file(name: &str) -> PathBuf {
+        PathBuf::from(format!("/site/content/companies/{name}"))
+    }
+
+    #[test]
+    fn a_write_waits_for_its_close_before_the_short_pause() {
+        let mut b = Batch::default();
+        // Truncated, then written: the rebuild must not read it between.
+        b.add(
+            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+            file("a.md"),
+        );
+        assert_eq!(b.quiet(QUIET), QUIET);
+        b.add(
+            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+            file("a.md"),
+        );
+        assert_eq!(b.quiet(QUIET), QUIET);
+        b.add(
+            EventKind::Access(AccessKind::Close(AccessMode::Write)),
+            file("a.md"),
+        );
+        assert_eq!(b.quiet(QUIET), SETTLED_QUIET);
+        assert_eq!(b.paths.len(), 1);
+    }
+
+    #[test]
+    fn an_atomic_save_is_complete_once_renamed_into_place() {
+        let mut b = Batch::default();
+        b.add(EventKind::Create(CreateKind::File), file(".a.md.tmp"));
+        b.add(
+            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+            file(".a.md.tmp"),
+        );
+        assert_eq!(b.quiet(QUIET), QUIET);
+        b.add(
+            EventKind::Modify(ModifyKind::Name(RenameMode::From)),
+            file(".a.md.tmp"),
+        );
+        b.add(
+            EventKind::Modify(ModifyKind::Name(RenameMode::To)),
+            file("a.md"),
+        );
+        assert_eq!(b.quiet(QUIET), SETTLED_QUIET);
+    }
+
+    #[test]
+    fn closes_and_reads_add_no_path_and_bursts_keep_the_long_pause() {
+        let mut b = Batch::default();
+        b.add(
+            EventKind::Access(AccessKind::Close(AccessMode::Write)),
+            file("a.md"),
+        );
+        b.add(
+            EventKind::Access(AccessKind::Close(AccessMode::Read)),
+            file("b.md"),
+        );
+        assert!(b.paths.is_empty());
+        // Nothing to rebuild yet: no reason to cut the wait short.
+        assert_eq!(b.quiet(QUIET), QUIET);
+        for name in ["a.md", "b.md", "c.md"] {
+            b.add(
+                EventKind::Remove(notify::event::RemoveKind::File),
+                file(name),
+            );
+        }
+        assert_eq!(b.quiet(QUIET), BURST_QUIET);
+        // Metadata alone does not complete a file still being written.
+        let mut b = Batch::default();
+        b.add(
+            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+            file("a.md"),
+        );
+        b.add(
+            EventKind::Modify(ModifyKind::Metadata(notify::event::MetadataKind::Any)),
+            file("a.md"),
+        );
+        assert_eq!(b.quiet(QUIET), QUIET);
     }
 }
 
