@@ -8,6 +8,8 @@
 //!
 //! The site is the synthetic one of `examples/gen_site`, generated into
 //! $BENCH_DIR (default /tmp/trendsite-bench) and kept between runs.
+//! $TRENDSITE_BIN runs another build of trendsite instead of this tree's,
+//! to compare two versions on the same machine.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -86,15 +88,21 @@ fn main() {
         Ok(outcome) => println!("site {}: {outcome}", site.display()),
         Err(e) => panic!("generating the site: {e}"),
     }
-    let status = Command::new("cargo")
-        .args(["build", "--release", "--quiet"])
-        .current_dir(repo)
-        .status()
-        .expect("cargo build");
-    assert!(status.success());
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(|d| repo.join(d))
-        .unwrap_or_else(|| repo.join("target"));
+    let binary = match std::env::var_os("TRENDSITE_BIN") {
+        Some(bin) => PathBuf::from(bin),
+        None => {
+            let status = Command::new("cargo")
+                .args(["build", "--release", "--quiet"])
+                .current_dir(repo)
+                .status()
+                .expect("cargo build");
+            assert!(status.success());
+            std::env::var_os("CARGO_TARGET_DIR")
+                .map(|d| repo.join(d))
+                .unwrap_or_else(|| repo.join("target"))
+                .join("release/trendsite")
+        }
+    };
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -103,7 +111,7 @@ fn main() {
     let log = bench_dir.join("preview-serve.log");
     let started = Instant::now();
     let server = Guard(
-        Command::new(target.join("release/trendsite"))
+        Command::new(&binary)
             .args(["serve", "--port", &port.to_string(), "--root"])
             .arg(&site)
             .env("NO_COLOR", "1")
