@@ -144,8 +144,9 @@ fn a_css_change_swaps_the_stylesheet_without_a_reload() {
 }
 
 /// The most reloads a burst of 100 writes may give. The watcher ends a batch
-/// when events pause for its quiet window (5 ms, 50 ms once a batch looks
-/// like a burst) or after 500 ms; it cannot tell a writer stalled by a busy
+/// when events pause for its quiet window (5 ms; 1 ms while every file in
+/// it is closed; 50 ms once a batch looks like a burst) or after 500 ms;
+/// it cannot tell a writer stalled by a busy
 /// machine from two separate saves, so no window makes "exactly one" hold
 /// under load, and widening it would slow every single save. What batching
 /// promises is that a burst is not rebuilt file by file (a watcher without
