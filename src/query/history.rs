@@ -59,32 +59,62 @@ pub struct CompanyHistory {
     states: States,
 }
 
-/// Replays `c` through its changes once.
+/// Replays `c` through its changes once, on one copy of its facts: the
+/// slots after a day's changes are those before the next newer day's, so
+/// each state is placed in the trends once, and only a day with several
+/// changes copies the state to place each change's own "before".
 pub fn company_history(ds: &Dataset, c: &Company) -> CompanyHistory {
     if c.changes.is_empty() {
         return CompanyHistory::default();
     }
     let slots = |c: &Company| ds.trends.iter().map(|t| slot(t, c)).collect::<Vec<_>>();
+    let moves_between = |before: &[Option<Slot>], after: &[Option<Slot>]| -> Vec<Move> {
+        before
+            .iter()
+            .zip(after)
+            .enumerate()
+            .filter(|(_, (from, to))| from != to)
+            .map(|(trend, (&from, &to))| Move { trend, from, to })
+            .collect()
+    };
     let mut moves = vec![Vec::new(); c.changes.len()];
     // The states, newest first, each with the date from which it holds:
     // the state after a day's changes, once per day, then the oldest.
     let mut states: States = Vec::new();
-    let oldest = walk_states(c, |k, before, after| {
-        moves[k] = ds
-            .trends
+    let mut state = c.facts();
+    let mut after = slots(&state);
+    let mut k = 0;
+    while k < c.changes.len() {
+        let day = c.changes[k].date;
+        let same_day = c.changes[k..]
             .iter()
-            .enumerate()
-            .filter_map(|(t, trend)| {
-                let (from, to) = (slot(trend, before), slot(trend, after));
-                (from != to).then_some(Move { trend: t, from, to })
-            })
-            .collect();
-        let day = Some(c.changes[k].date);
-        if states.last().is_none_or(|(from, _)| *from != day) {
-            states.push((day, slots(after)));
+            .take_while(|ch| ch.date == day)
+            .count();
+        // Each change of the day is judged against the state after all of
+        // them, with only its own fields as they were before.
+        if same_day > 1 {
+            let day_changes = &c.changes[k..k + same_day];
+            for (moved, change) in moves[k..k + same_day].iter_mut().zip(day_changes) {
+                let mut before = state.clone();
+                for prior in &change.before {
+                    prior.apply(&mut before);
+                }
+                *moved = moves_between(&slots(&before), &after);
+            }
         }
-    });
-    states.push((None, slots(&oldest)));
+        for change in &c.changes[k..k + same_day] {
+            for prior in &change.before {
+                prior.apply(&mut state);
+            }
+        }
+        let before = slots(&state);
+        if same_day == 1 {
+            moves[k] = moves_between(&before, &after);
+        }
+        states.push((Some(day), std::mem::replace(&mut after, before)));
+        k += same_day;
+    }
+    states.push((None, after));
     CompanyHistory { moves, states }
 }
 
@@ -198,36 +228,6 @@ pub fn recent_movers<'h>(
 fn newest_first(date: Date, position: usize) -> u64 {
     let day = u64::from(date.year) << 9 | u64::from(date.month) << 5 | u64::from(date.day);
     (u64::from(u32::MAX) - day) << 32 | u64::try_from(position).unwrap_or(u64::MAX) & 0xFFFF_FFFF
-}
-
-/// Calls `f(k, before, after)` for each change `k` of `c`, newest first:
-/// the company just before the change and just after it (other changes of
-/// the same date included in both). Returns the company before its oldest
-/// change.
-fn walk_states(c: &Company, mut f: impl FnMut(usize, &Company, &Company)) -> Company {
-    let mut state = c.facts();
-    let mut k = 0;
-    while k < c.changes.len() {
-        let day = c.changes[k].date;
-        let same_day = c.changes[k..]
-            .iter()
-            .take_while(|ch| ch.date == day)
-            .count();
-        for j in k..k + same_day {
-            let mut before = state.clone();
-            for prior in &c.changes[j].before {
-                prior.apply(&mut before);
-            }
-            f(j, &before, &state);
-        }
-        for change in &c.changes[k..k + same_day] {
-            for prior in &change.before {
-                prior.apply(&mut state);
-            }
-        }
-        k += same_day;
-    }
-    state
 }
 
 /// The end of one quarter and each trend's group sizes then.
@@ -506,6 +506,26 @@ ai_packaging = ["bundled"]
             assert_eq!(reference, t);
         }
         assert_eq!(ds.companies[0].nth_of_day(1), 1);
+    }
+
+    #[test]
+    fn each_change_of_one_day_is_judged_with_only_its_own_fields_before() {
+        let mut ds = dataset();
+        // Both of Acme's changes on one day: credits replace seats, and AI
+        // comes with every plan.
+        ds.companies[0].changes[1].date = ds.companies[0].changes[0].date;
+        let h = company_history(&ds, &ds.companies[0]);
+        let moved = |from, to| vec![Move { trend: 0, from, to }];
+        // Bundled but metered by seats: not selected before the first.
+        assert_eq!(h.moves[0], moved(None, Some(Slot::Group(0))));
+        // Credits but an add-on: under "Other" before the second.
+        assert_eq!(h.moves[1], moved(Some(Slot::Other), Some(Slot::Group(0))));
+        // One state for the day, then the state before both.
+        let day = Some(ds.companies[0].changes[0].date);
+        assert_eq!(
+            h.states,
+            [(day, vec![Some(Slot::Group(0))]), (None, vec![None])]
+        );
     }
 
     #[test]
