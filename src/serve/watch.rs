@@ -6,9 +6,10 @@
 //! milliseconds; a batch ends once the events pause for `quiet`, so each
 //! burst gives one rebuild while a single save is still rebuilt at once.
 //! Where the system reports a file closed after writing (Linux), a batch
-//! whose every file is complete (closed, renamed into place or removed)
-//! ends after a much shorter pause: the save is known to be whole, and
-//! waiting out `quiet` would only delay the reload.
+//! whose every file is complete (closed after writing, or renamed into
+//! place) ends after a much shorter pause: the save is known to be whole,
+//! and waiting out `quiet` would only delay the reload. A site file removed
+//! or moved away keeps the full pause, as its replacement may follow.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -140,29 +141,41 @@ struct Batch {
 
 impl Batch {
     fn add(&mut self, kind: EventKind, path: PathBuf) {
-        use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind};
+        use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
         match kind {
             // Closing after a write completes a file already in the batch;
             // it adds none, nor do reads (this server's own among them).
             EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
                 self.writing.remove(&path);
+                return;
             }
-            EventKind::Access(_) => {}
-            // Complete once they are reported: a file renamed into place,
-            // a removal, a new folder, or metadata alone.
-            EventKind::Modify(ModifyKind::Name(_) | ModifyKind::Metadata(_))
-            | EventKind::Remove(_)
+            EventKind::Access(_) => return,
+            // Arrived whole: renamed into place, or a new folder.
+            EventKind::Modify(ModifyKind::Name(RenameMode::To))
             | EventKind::Create(CreateKind::Folder) => {
-                if !matches!(kind, EventKind::Modify(ModifyKind::Metadata(_))) {
+                self.writing.remove(&path);
+            }
+            // Told apart by their own From and To events.
+            EventKind::Modify(ModifyKind::Name(RenameMode::Both) | ModifyKind::Metadata(_)) => {}
+            // A site file gone may be about to be replaced (an editor that
+            // moves the original aside before writing anew): its batch
+            // waits out the quiet window. An editor's own temporary or
+            // backup file going away completes nothing and holds nothing.
+            EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_)) => {
+                let leftover = path
+                    .file_name()
+                    .is_some_and(|n| crate::content::is_ignored_name(&n.to_string_lossy()));
+                if leftover {
                     self.writing.remove(&path);
+                } else {
+                    self.writing.insert(path.clone());
                 }
-                self.paths.insert(path);
             }
             _ => {
                 self.writing.insert(path.clone());
-                self.paths.insert(path);
             }
         }
+        self.paths.insert(path);
     }
 
     /// How long events must pause to end the batch: one save touches one
@@ -183,88 +196,81 @@ impl Batch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, ModifyKind, RenameMode};
+    use notify::event::{
+        AccessKind, AccessMode, CreateKind, DataChange, MetadataKind, ModifyKind, RemoveKind,
+        RenameMode,
+    };
 
     const QUIET: Duration = Duration::from_millis(5);
+    const CREATED: EventKind = EventKind::Create(CreateKind::File);
+    const WRITTEN: EventKind = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+    const CLOSED: EventKind = EventKind::Access(AccessKind::Close(AccessMode::Write));
+    const READ: EventKind = EventKind::Access(AccessKind::Close(AccessMode::Read));
+    const MOVED_FROM: EventKind = EventKind::Modify(ModifyKind::Name(RenameMode::From));
+    const MOVED_TO: EventKind = EventKind::Modify(ModifyKind::Name(RenameMode::To));
+    const REMOVED: EventKind = EventKind::Remove(RemoveKind::File);
+    const CHMOD: EventKind = EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any));
 
-    fn file(name: &str) -> PathBuf {
-        PathBuf::from(format!("/site/content/companies/{name}"))
+    /// Adds the events, each on a file of content/companies/, and returns
+    /// the pause that would end the batch then.
+    fn after(b: &mut Batch, events: &[(EventKind, &str)]) -> Duration {
+        for &(kind, name) in events {
+            b.add(
+                kind,
+                PathBuf::from(format!("/site/content/companies/{name}")),
+            );
+        }
+        b.quiet(QUIET)
     }
 
     #[test]
     fn a_write_waits_for_its_close_before_the_short_pause() {
         let mut b = Batch::default();
         // Truncated, then written: the rebuild must not read it between.
-        b.add(
-            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
-            file("a.md"),
-        );
-        assert_eq!(b.quiet(QUIET), QUIET);
-        b.add(
-            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
-            file("a.md"),
-        );
-        assert_eq!(b.quiet(QUIET), QUIET);
-        b.add(
-            EventKind::Access(AccessKind::Close(AccessMode::Write)),
-            file("a.md"),
-        );
-        assert_eq!(b.quiet(QUIET), SETTLED_QUIET);
+        assert_eq!(after(&mut b, &[(WRITTEN, "a.md")]), QUIET);
+        assert_eq!(after(&mut b, &[(WRITTEN, "a.md")]), QUIET);
+        assert_eq!(after(&mut b, &[(CLOSED, "a.md")]), SETTLED_QUIET);
         assert_eq!(b.paths.len(), 1);
     }
 
     #[test]
     fn an_atomic_save_is_complete_once_renamed_into_place() {
         let mut b = Batch::default();
-        b.add(EventKind::Create(CreateKind::File), file(".a.md.tmp"));
-        b.add(
-            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
-            file(".a.md.tmp"),
+        let tmp = ".a.md.tmp";
+        assert_eq!(after(&mut b, &[(CREATED, tmp), (WRITTEN, tmp)]), QUIET);
+        let renamed = [(CLOSED, tmp), (MOVED_FROM, tmp), (MOVED_TO, "a.md")];
+        assert_eq!(after(&mut b, &renamed), SETTLED_QUIET);
+    }
+
+    #[test]
+    fn a_file_moved_aside_waits_for_its_replacement() {
+        // An editor that renames the original to a backup, then writes it
+        // anew: between the two the company seems deleted.
+        let mut b = Batch::default();
+        let aside = [(MOVED_FROM, "a.md"), (MOVED_TO, "a.md~")];
+        assert_eq!(after(&mut b, &aside), QUIET);
+        assert_eq!(
+            after(&mut b, &[(CREATED, "a.md"), (WRITTEN, "a.md")]),
+            QUIET
         );
-        assert_eq!(b.quiet(QUIET), QUIET);
-        b.add(
-            EventKind::Modify(ModifyKind::Name(RenameMode::From)),
-            file(".a.md.tmp"),
-        );
-        b.add(
-            EventKind::Modify(ModifyKind::Name(RenameMode::To)),
-            file("a.md"),
-        );
-        assert_eq!(b.quiet(QUIET), SETTLED_QUIET);
+        assert_eq!(after(&mut b, &[(CLOSED, "a.md")]), SETTLED_QUIET);
+        // The backup removed: an editor leftover, which holds nothing up.
+        assert_eq!(after(&mut b, &[(REMOVED, "a.md~")]), SETTLED_QUIET);
+        // A company file deleted outright waits the quiet window.
+        assert_eq!(after(&mut Batch::default(), &[(REMOVED, "b.md")]), QUIET);
     }
 
     #[test]
     fn closes_and_reads_add_no_path_and_bursts_keep_the_long_pause() {
         let mut b = Batch::default();
-        b.add(
-            EventKind::Access(AccessKind::Close(AccessMode::Write)),
-            file("a.md"),
-        );
-        b.add(
-            EventKind::Access(AccessKind::Close(AccessMode::Read)),
-            file("b.md"),
-        );
-        assert!(b.paths.is_empty());
         // Nothing to rebuild yet: no reason to cut the wait short.
-        assert_eq!(b.quiet(QUIET), QUIET);
-        for name in ["a.md", "b.md", "c.md"] {
-            b.add(
-                EventKind::Remove(notify::event::RemoveKind::File),
-                file(name),
-            );
-        }
-        assert_eq!(b.quiet(QUIET), BURST_QUIET);
+        assert_eq!(after(&mut b, &[(CLOSED, "a.md"), (READ, "b.md")]), QUIET);
+        assert!(b.paths.is_empty());
+        let burst = [(REMOVED, "a.md"), (REMOVED, "b.md"), (REMOVED, "c.md")];
+        assert_eq!(after(&mut b, &burst), BURST_QUIET);
         // Metadata alone does not complete a file still being written.
-        let mut b = Batch::default();
-        b.add(
-            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
-            file("a.md"),
-        );
-        b.add(
-            EventKind::Modify(ModifyKind::Metadata(notify::event::MetadataKind::Any)),
-            file("a.md"),
-        );
-        assert_eq!(b.quiet(QUIET), QUIET);
+        let chmod = [(WRITTEN, "a.md"), (CHMOD, "a.md")];
+        assert_eq!(after(&mut Batch::default(), &chmod), QUIET);
     }
 }
 
