@@ -219,6 +219,14 @@ impl Date {
     }
 }
 
+impl Date {
+    /// [`Date::iso`] as a string, without the formatting machinery that
+    /// `to_string` goes through: a date is written for every change shown.
+    pub fn iso_string(&self) -> String {
+        self.iso().iter().copied().map(char::from).collect()
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let iso = self.iso();

@@ -157,8 +157,15 @@ impl Urls {
         }
     }
 
+    /// The base, then [`Route::company`]: made for every company link of
+    /// every page and change, so concatenated rather than formatted.
     pub fn company(&self, slug: &str) -> String {
-        format!("{}{}", self.base, Route::company(slug).rel())
+        let mut url = String::with_capacity(self.base.len() + "companies//".len() + slug.len());
+        url.push_str(&self.base);
+        url.push_str("companies/");
+        url.push_str(slug);
+        url.push('/');
+        url
     }
 
     // `ALL` lists the variants in declaration order, so a value's position

@@ -75,12 +75,7 @@ impl Serialize for Before<'_> {
 /// The absolute URL of change `k` of `c` on the changes page, when the base
 /// URL has a host; `changes_url` is that page's published URL.
 pub(super) fn change_url(changes_url: &str, c: &Company, k: usize) -> String {
-    let anchor = super::history::change_anchor(c, k);
-    let mut url = String::with_capacity(changes_url.len() + 1 + anchor.len());
-    url.push_str(changes_url);
-    url.push('#');
-    url.push_str(&anchor);
-    url
+    super::history::anchored(changes_url, &super::history::change_anchor(c, k))
 }
 
 /// A change as `companies.json` gives it, under its company.

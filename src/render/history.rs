@@ -39,6 +39,16 @@ pub(super) fn change_anchor(c: &Company, k: usize) -> String {
     Route::change_anchor(&c.slug, c.changes[k].date, c.nth_of_day(k))
 }
 
+/// `url#anchor`, for every change and move shown: concatenated, not
+/// formatted.
+pub(super) fn anchored(url: &str, anchor: &str) -> String {
+    let mut out = String::with_capacity(url.len() + 1 + anchor.len());
+    out.push_str(url);
+    out.push('#');
+    out.push_str(anchor);
+    out
+}
+
 /// A field as the company page heads it.
 fn field_label(prior: &Prior) -> &'static str {
     match prior {
@@ -97,9 +107,9 @@ impl<'a> Renderer<'a> {
                 .collect()
         };
         ChangeView {
-            url: format!("{}#{id}", self.changes_url),
+            url: anchored(&self.changes_url, &id),
             id,
-            date: change.date.to_string(),
+            date: change.date.iso_string(),
             company: self.company_link(c),
             summary: self.summary(i, k),
             source: &change.source,
@@ -133,11 +143,11 @@ impl<'a> Renderer<'a> {
         let (group, url) = match slot {
             Slot::Group(n) => (
                 g.groups.get(n).map_or("", |group| group.title),
-                format!("{url}#{}", ids.get(n).map_or("", String::as_str)),
+                anchored(url, ids.get(n).map_or("", String::as_str)),
             ),
             // The trend page heads "Other" only when the trend has groups.
             Slot::Other if g.groups.is_empty() => ("", url.clone()),
-            Slot::Other => ("Other", format!("{url}#other")),
+            Slot::Other => ("Other", anchored(url, "other")),
         };
         GroupLink {
             trend: &g.trend.title,
@@ -295,7 +305,7 @@ impl<'a> Renderer<'a> {
                 summary: self.summary(e.company, e.change),
                 from: link(m.from)?,
                 to: link(m.to)?,
-                url: format!("{}#{}", self.changes_url, change_anchor(c, e.change)),
+                url: anchored(&self.changes_url, &change_anchor(c, e.change)),
             });
         }
         Ok(moves)
