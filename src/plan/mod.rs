@@ -271,12 +271,7 @@ impl Plan {
         // of the companies, it reads its members and those its recent moves
         // name, whose summaries it shows. The quarters end at the newest date
         // in the content, read as a value.
-        let movers = crate::query::recent_movers(
-            ds.trends.len(),
-            &index.timeline,
-            |e| index.moves(e),
-            crate::query::RECENT_MOVES,
-        );
+        let movers = index.recent_movers(crate::query::RECENT_MOVES);
         let history_end = crate::query::newest_date(ds);
         for (t, g) in index.trends.iter().enumerate() {
             let see_also = g

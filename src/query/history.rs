@@ -127,14 +127,13 @@ pub fn histories(ds: &Dataset) -> Vec<CompanyHistory> {
         .collect()
 }
 
-/// Every change in [`timeline`]'s order, with what that order was sorted
-/// from, so that `serve` sorts thirty thousand changes again only when a
-/// date, a change or the companies' reading order changed, not when a
-/// summary is reworded.
-#[derive(Debug, Clone, Default)]
+/// Every change in [`timeline`]'s order, with the dates it was sorted by,
+/// so that `serve` sorts thirty thousand changes again only when a date or
+/// a change or the companies' reading order changed, not when a summary is
+/// reworded. The reading order is `query::Kept`'s, which says when it
+/// changed.
+#[derive(Debug, Default)]
 pub(super) struct ChangeOrder {
-    /// The reading order of companies it was sorted by.
-    order: Vec<usize>,
     /// Each company's number of changes, by position.
     counts: Vec<usize>,
     /// Every change's date, by company position, then file order.
@@ -145,27 +144,22 @@ pub(super) struct ChangeOrder {
 impl ChangeOrder {
     pub(super) fn new(ds: &Dataset, order: &[usize]) -> ChangeOrder {
         ChangeOrder {
-            order: order.to_vec(),
             counts: ds.companies.iter().map(|c| c.changes.len()).collect(),
             dates: every_date(ds).collect(),
             entries: timeline(ds, order),
         }
     }
 
-    /// Makes `self` the order of `ds` read in `order`, sorting again only
-    /// when what it was sorted from differs.
-    pub(super) fn update(&mut self, ds: &Dataset, order: &[usize]) {
-        let same = self.order == order
-            && self.counts.len() == ds.companies.len()
+    /// Whether `ds` has the changes, by company and date, this order was
+    /// sorted from.
+    pub(super) fn holds_for(&self, ds: &Dataset) -> bool {
+        self.counts.len() == ds.companies.len()
             && self
                 .counts
                 .iter()
                 .zip(&ds.companies)
                 .all(|(&n, c)| n == c.changes.len())
-            && self.dates.iter().copied().eq(every_date(ds));
-        if !same {
-            *self = ChangeOrder::new(ds, order);
-        }
+            && self.dates.iter().copied().eq(every_date(ds))
     }
 }
 
@@ -197,30 +191,6 @@ pub fn timeline(ds: &Dataset, order: &[usize]) -> Vec<TimelineEntry> {
 
 /// How many moves a trend page's "Recent moves" shows.
 pub const RECENT_MOVES: usize = 10;
-
-/// The companies named by each of `trends` trends' latest `n` moves (by
-/// position in `Dataset::trends`), in the order of `timeline`, whose
-/// changes made the moves `moves` gives: who a trend page's "Recent moves"
-/// shows, which the site plan declares it reads.
-pub fn recent_movers<'h>(
-    trends: usize,
-    timeline: &[TimelineEntry],
-    moves: impl Fn(&TimelineEntry) -> &'h [Move],
-    n: usize,
-) -> Vec<Vec<usize>> {
-    let mut movers = vec![Vec::new(); trends];
-    for e in timeline {
-        for m in moves(e) {
-            if let Some(list) = movers.get_mut(m.trend).filter(|l| l.len() < n) {
-                list.push(e.company);
-            }
-        }
-        if movers.iter().all(|l| l.len() == n) {
-            break;
-        }
-    }
-    movers
-}
 
 /// A key that sorts newest first, then by `position`: the order of
 /// [`timeline`] as one number, which a large history sorts several times

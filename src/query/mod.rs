@@ -9,7 +9,7 @@ mod history;
 use history::ChangeOrder;
 pub use history::{
     CompanyHistory, Move, Quarter, RECENT_MOVES, TimelineEntry, as_of, company_history, histories,
-    newest_date, over_time, recent_movers, timeline,
+    newest_date, over_time, timeline,
 };
 
 use std::borrow::Cow;
@@ -236,6 +236,24 @@ impl<'a> Index<'a> {
             .map_or(&[][..], Vec::as_slice)
     }
 
+    /// The companies named by each trend's latest `n` moves (by position in
+    /// `Dataset::trends`), in the timeline's order: who a trend page's
+    /// "Recent moves" shows, which the site plan declares it reads.
+    pub fn recent_movers(&self, n: usize) -> Vec<Vec<usize>> {
+        let mut movers = vec![Vec::new(); self.trends.len()];
+        for e in self.timeline.iter() {
+            for m in self.moves(e) {
+                if let Some(list) = movers.get_mut(m.trend).filter(|l| l.len() < n) {
+                    list.push(e.company);
+                }
+            }
+            if movers.iter().all(|l| l.len() == n) {
+                break;
+            }
+        }
+        movers
+    }
+
     /// Positions in `Dataset::trends` of the trends that list `company`.
     pub fn trends_of<'t>(&'t self, company: &'t Company) -> impl Iterator<Item = usize> + 't {
         self.trends
@@ -279,7 +297,9 @@ impl Kept {
         if !still_sorted {
             self.order = name_order(ds);
         }
-        self.changes.update(ds, &self.order);
+        if !still_sorted || !self.changes.holds_for(ds) {
+            self.changes = ChangeOrder::new(ds, &self.order);
+        }
     }
 }
 

@@ -65,7 +65,7 @@ fn field_label(prior: &Prior) -> &'static str {
 }
 
 impl<'a> Renderer<'a> {
-    /// Every change with the moves it made, newest first.
+    /// Every change, newest first; the moves each made are the index's.
     pub(super) fn timeline(&self) -> &'a [TimelineEntry] {
         &self.inputs.index.timeline
     }
