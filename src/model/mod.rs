@@ -217,9 +217,7 @@ impl Date {
             digit(d),
         ]
     }
-}
 
-impl Date {
     /// [`Date::iso`] as a string, without the formatting machinery that
     /// `to_string` goes through: a date is written for every change shown.
     pub fn iso_string(&self) -> String {

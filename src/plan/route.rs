@@ -25,13 +25,7 @@ impl Route {
     }
 
     pub fn company(slug: &str) -> Route {
-        // Made for every company on every edit in `serve`: without the
-        // formatting machinery, which costs more than the copy.
-        let mut route = String::with_capacity("companies//".len() + slug.len());
-        route.push_str("companies/");
-        route.push_str(slug);
-        route.push('/');
-        Route(route)
+        Route(company_path("", slug))
     }
 
     pub fn packaging_list() -> Route {
@@ -122,6 +116,18 @@ impl Route {
 /// The 404 page's file, which `serve` answers unknown paths with.
 pub const NOT_FOUND: &str = "404.html";
 
+/// `prefix` then `companies/{slug}/`: every company route and link, made
+/// for each company on every edit in `serve` and for every change shown,
+/// so concatenated rather than formatted.
+fn company_path(prefix: &str, slug: &str) -> String {
+    let mut path = String::with_capacity(prefix.len() + "companies//".len() + slug.len());
+    path.push_str(prefix);
+    path.push_str("companies/");
+    path.push_str(slug);
+    path.push('/');
+    path
+}
+
 /// The URLs of the pages many pages link to, made once per render.
 /// Company URLs are made where needed: each is used by one snippet and one
 /// page, and making ten thousand of them up front would cost an edit in
@@ -157,15 +163,9 @@ impl Urls {
         }
     }
 
-    /// The base, then [`Route::company`]: made for every company link of
-    /// every page and change, so concatenated rather than formatted.
+    /// The base, then [`Route::company`].
     pub fn company(&self, slug: &str) -> String {
-        let mut url = String::with_capacity(self.base.len() + "companies//".len() + slug.len());
-        url.push_str(&self.base);
-        url.push_str("companies/");
-        url.push_str(slug);
-        url.push('/');
-        url
+        company_path(&self.base, slug)
     }
 
     // `ALL` lists the variants in declaration order, so a value's position

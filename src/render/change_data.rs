@@ -12,6 +12,7 @@ use serde::{Serialize, Serializer};
 
 use super::Renderer;
 use super::data::{SCHEMA_VERSION, TierRecord, csv_writer, par_chunks};
+use super::history::change_url;
 use crate::model::{Change, Company, Date, Prior};
 
 /// One field's value, serialized in its machine form.
@@ -70,12 +71,6 @@ impl Serialize for Before<'_> {
         }
         map.end()
     }
-}
-
-/// The absolute URL of change `k` of `c` on the changes page, when the base
-/// URL has a host; `changes_url` is that page's published URL.
-pub(super) fn change_url(changes_url: &str, c: &Company, k: usize) -> String {
-    super::history::anchored(changes_url, &super::history::change_anchor(c, k))
 }
 
 /// A change as `companies.json` gives it, under its company.

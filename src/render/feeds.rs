@@ -332,7 +332,7 @@ impl Renderer<'_> {
         let source = escape_html(&change.source);
         content.push_str(&format!("<p>Source: <a href=\"{source}\">{source}</a></p>"));
         FeedEntry {
-            url: super::change_data::change_url(&self.changes_published_url, c, k),
+            url: super::history::change_url(&self.changes_published_url, c, k),
             title: format!(
                 "{}: {}",
                 c.name,

@@ -39,9 +39,15 @@ pub(super) fn change_anchor(c: &Company, k: usize) -> String {
     Route::change_anchor(&c.slug, c.changes[k].date, c.nth_of_day(k))
 }
 
+/// The URL of change `k` of `c` on the changes page at `changes_url`: the
+/// site's link, or the published one that data files and the feed give.
+pub(super) fn change_url(changes_url: &str, c: &Company, k: usize) -> String {
+    anchored(changes_url, &change_anchor(c, k))
+}
+
 /// `url#anchor`, for every change and move shown: concatenated, not
 /// formatted.
-pub(super) fn anchored(url: &str, anchor: &str) -> String {
+fn anchored(url: &str, anchor: &str) -> String {
     let mut out = String::with_capacity(url.len() + 1 + anchor.len());
     out.push_str(url);
     out.push('#');
@@ -305,7 +311,7 @@ impl<'a> Renderer<'a> {
                 summary: self.summary(e.company, e.change),
                 from: link(m.from)?,
                 to: link(m.to)?,
-                url: anchored(&self.changes_url, &change_anchor(c, e.change)),
+                url: change_url(&self.changes_url, c, e.change),
             });
         }
         Ok(moves)
