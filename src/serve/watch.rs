@@ -132,11 +132,13 @@ impl SourceWatcher {
     }
 }
 
-/// The paths of one batch, and which of them may still be being written.
+/// The paths of one batch, and which of them may not be in their final
+/// state yet: still being written, or a site file gone that an editor may
+/// be about to replace.
 #[derive(Debug, Default)]
 struct Batch {
     paths: BTreeSet<PathBuf>,
-    writing: BTreeSet<PathBuf>,
+    unsettled: BTreeSet<PathBuf>,
 }
 
 impl Batch {
@@ -146,14 +148,14 @@ impl Batch {
             // Closing after a write completes a file already in the batch;
             // it adds none, nor do reads (this server's own among them).
             EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
-                self.writing.remove(&path);
+                self.unsettled.remove(&path);
                 return;
             }
             EventKind::Access(_) => return,
             // Arrived whole: renamed into place, or a new folder.
             EventKind::Modify(ModifyKind::Name(RenameMode::To))
             | EventKind::Create(CreateKind::Folder) => {
-                self.writing.remove(&path);
+                self.unsettled.remove(&path);
             }
             // Told apart by their own From and To events.
             EventKind::Modify(ModifyKind::Name(RenameMode::Both) | ModifyKind::Metadata(_)) => {}
@@ -166,13 +168,13 @@ impl Batch {
                     .file_name()
                     .is_some_and(|n| crate::content::is_ignored_name(&n.to_string_lossy()));
                 if leftover {
-                    self.writing.remove(&path);
+                    self.unsettled.remove(&path);
                 } else {
-                    self.writing.insert(path.clone());
+                    self.unsettled.insert(path.clone());
                 }
             }
             _ => {
-                self.writing.insert(path.clone());
+                self.unsettled.insert(path.clone());
             }
         }
         self.paths.insert(path);
@@ -185,7 +187,7 @@ impl Batch {
     fn quiet(&self, quiet: Duration) -> Duration {
         if self.paths.len() > 2 {
             quiet.max(BURST_QUIET)
-        } else if !self.paths.is_empty() && self.writing.is_empty() {
+        } else if !self.paths.is_empty() && self.unsettled.is_empty() {
             quiet.min(SETTLED_QUIET)
         } else {
             quiet
