@@ -160,28 +160,28 @@ fn main() {
         .expect("a company with a note")
         .clone();
     let original = std::fs::read_to_string(&file).expect("read company");
-    let mut times = Vec::new();
-    for i in 0..edits {
-        let text = original.replacen("note = \"", &format!("note = \"Edit {i}. "), 1);
-        times.push(timed_write(&mut events, &mut buf, &file, &text));
-        // Let the debounce window close before the next edit.
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    std::fs::write(&file, &original).expect("restore");
-    std::thread::sleep(Duration::from_millis(300));
-
-    // An edit of one dated change: its summary, shown on the company page,
-    // the changes page, the home page's latest changes and the feed.
-    let mut change_times = Vec::new();
-    if changes > 0 {
+    // Edits the value of `key` (its first occurrence) `edits` times, then
+    // restores the file; returns each edit's time to the reload.
+    let mut edit_field = |key: &str| {
+        let mut times = Vec::new();
         for i in 0..edits {
-            let text = original.replacen("summary = \"", &format!("summary = \"Edit {i}. "), 1);
-            change_times.push(timed_write(&mut events, &mut buf, &file, &text));
+            let text = original.replacen(key, &format!("{key}Edit {i}. "), 1);
+            times.push(timed_write(&mut events, &mut buf, &file, &text));
+            // Let the debounce window close before the next edit.
             std::thread::sleep(Duration::from_millis(100));
         }
         std::fs::write(&file, &original).expect("restore");
         std::thread::sleep(Duration::from_millis(300));
-    }
+        times
+    };
+    let times = edit_field("note = \"");
+    // An edit of one dated change: its summary, shown on the company page,
+    // the changes page, the home page's latest changes and the feed.
+    let mut change_times = if changes > 0 {
+        edit_field("summary = \"")
+    } else {
+        Vec::new()
+    };
 
     // A template edit: company.html, which every company page uses.
     let template_dir = site.join("templates");
